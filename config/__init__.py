@@ -1,0 +1,85 @@
+"""Configuration classes. Secrets and the database come only from the environment.
+
+`DJGC_CONFIG` selects the class (development, testing, production); development is the default.
+"""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_int(name, default):
+    return int(os.environ.get(name, default))
+
+
+class BaseConfig:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'djgc_direct.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Sessions: HttpOnly and SameSite cookies; Secure is switched on in production.
+    SESSION_COOKIE_NAME = "djgc_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("DJGC_SESSION_HOURS", 12))
+
+    # A representative may take hours to draft a long letter: the CSRF token lives as long as
+    # the session rather than Flask-WTF's default hour.
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Login throttling per account.
+    LOGIN_MAX_FAILURES = _env_int("DJGC_LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCK_MINUTES = _env_int("DJGC_LOGIN_LOCK_MINUTES", 15)
+    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_HASH_METHOD = "scrypt"
+
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "djgc_direct" / "translations")
+    LANGUAGES = {"zh_Hans_CN": "简体中文", "en": "English"}
+
+    # Password of the demo accounts made by `djgc seed-demo`.
+    DEMO_PASSWORD = os.environ.get("DJGC_DEMO_PASSWORD", "djgc-demo-2026")
+
+
+class DevelopmentConfig(BaseConfig):
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-not-for-production")
+
+
+class TestingConfig(BaseConfig):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DJGC_TEST_DATABASE_URL", "sqlite://")
+    # Real hashes, cheaper parameters: the suite creates many users.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+class ProductionConfig(BaseConfig):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    DEMO_PASSWORD = os.environ.get("DJGC_DEMO_PASSWORD")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+# Keys that production refuses to start with.
+INSECURE_SECRET_KEYS = {None, "", DevelopmentConfig.SECRET_KEY, TestingConfig.SECRET_KEY}
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def get_config(name=None):
+    name = name or os.environ.get("DJGC_CONFIG", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"unknown DJGC_CONFIG {name!r}; choose one of {sorted(CONFIGS)}") from None

@@ -1,0 +1,124 @@
+"""djgc_direct — the case-handling system of Liuzhou's 党代表直通车 (Party Representative Direct Line)."""
+import os
+
+from flask import Flask
+from flask_login import current_user
+
+from config import ROOT, INSECURE_SECRET_KEYS, MIN_SECRET_KEY_LENGTH, ProductionConfig, get_config
+from djgc_direct.core.clock import SystemClock
+
+
+def create_app(config_name=None, **overrides):
+    """Build the application. `overrides` replace configuration keys (tests use them)."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    config_class = get_config(config_name)
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    app.json.ensure_ascii = False  # audit records and API answers keep their Chinese readable
+    _check_production_secrets(app, config_class)
+    app.extensions["djgc_clock"] = overrides.get("CLOCK") or SystemClock()
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def _check_production_secrets(app, config_class):
+    if not issubclass(config_class, ProductionConfig):
+        return
+    key = app.config.get("SECRET_KEY")
+    if key in INSECURE_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
+        raise RuntimeError(
+            f"production needs SECRET_KEY in the environment: a random string of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters (python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    if "DATABASE_URL" not in os.environ:
+        raise RuntimeError("production needs DATABASE_URL in the environment")
+
+
+def register_extensions(app):
+    from djgc_direct import models  # noqa: F401  (every table known before migrations run)
+    from djgc_direct.accounts.session import install_login_manager
+    from djgc_direct.extensions import babel, csrf, db, migrate
+    from djgc_direct.i18n import select_locale
+
+    db.init_app(app)
+    _configure_sqlite(app, db)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    install_login_manager(app)
+
+
+def _configure_sqlite(app, db):
+    """WAL mode, a busy timeout and foreign keys for every SQLite connection."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    import sqlalchemy as sa
+
+    with app.app_context():
+        engine = db.engine
+
+        @sa.event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            if ":memory:" not in str(engine.url) and engine.url.database:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+
+def register_blueprints(app):
+    from djgc_direct.accounts.views import bp as accounts_bp
+    from djgc_direct.accounts.admin_views import bp as users_admin_bp
+    from djgc_direct.core.access import enforce_login
+    from djgc_direct.main.views import bp as main_bp
+    from djgc_direct.organisations.views import bp as organisations_bp
+
+    app.before_request(enforce_login)
+    for blueprint in (main_bp, accounts_bp, users_admin_bp, organisations_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app):
+    from djgc_direct.main.errors import install_error_handlers
+
+    install_error_handlers(app)
+
+
+def register_commands(app):
+    from djgc_direct.cli import djgc
+
+    app.cli.add_command(djgc)
+
+
+def register_template_helpers(app):
+    from djgc_direct.i18n import current_language, local_datetime
+
+    app.add_template_filter(local_datetime, "localtime")
+
+    @app.context_processor
+    def inject_globals():
+        return {"current_language": current_language(), "languages": app.config["LANGUAGES"]}
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        if current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

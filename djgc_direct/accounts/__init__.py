@@ -1,0 +1,1 @@
+"""Users, roles, logins and server-side sessions."""

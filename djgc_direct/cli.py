@@ -1,0 +1,17 @@
+"""The `flask --app app djgc …` command group; each domain package adds its own commands."""
+import click
+
+from djgc_direct.accounts.cli import user
+from djgc_direct.demo.cli import seed_demo
+from djgc_direct.organisations.cli import delegation, org
+
+
+@click.group()
+def djgc():
+    """djgc_direct administration."""
+
+
+djgc.add_command(org)
+djgc.add_command(delegation)
+djgc.add_command(user)
+djgc.add_command(seed_demo)

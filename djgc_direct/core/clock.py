@@ -1,0 +1,47 @@
+"""The injected clock: every piece of code asks it for the time, so tests can fix the date.
+
+`create_app` puts a `SystemClock` on the app; tests replace it with a `FixedClock`.
+"""
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class FixedClock:
+    """A clock that stands still until moved; used by tests and by `--at` options."""
+
+    def __init__(self, at: datetime):
+        self.set(at)
+
+    def set(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("FixedClock needs an aware datetime")
+        self._now = at.astimezone(timezone.utc)
+
+    def advance(self, **kwargs) -> None:
+        self._now += timedelta(**kwargs)
+
+    def now(self) -> datetime:
+        return self._now
+
+
+def get_clock():
+    return current_app.extensions["djgc_clock"]
+
+
+def now_utc() -> datetime:
+    """The current moment (aware, UTC) according to the app's clock."""
+    return get_clock().now()
+
+
+def today_shanghai():
+    """Today's date in Asia/Shanghai, where every working-day count starts."""
+    return now_utc().astimezone(SHANGHAI).date()

@@ -1,0 +1,1 @@
+"""The demo world: Liuzhou's organisations, leaders, representatives, units and staff."""

@@ -1,0 +1,25 @@
+"""Language choice and local-time display (store UTC, show Asia/Shanghai)."""
+from flask import current_app, request, session
+from flask_babel import format_datetime
+
+LANGUAGE_SESSION_KEY = "lang"
+
+
+def select_locale():
+    chosen = session.get(LANGUAGE_SESSION_KEY)
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    if request and request.path.startswith("/api/"):
+        return request.accept_languages.best_match(list(current_app.config["LANGUAGES"]))
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language():
+    return select_locale()
+
+
+def local_datetime(value, fmt="yyyy-MM-dd HH:mm"):
+    """Format an aware UTC datetime in Asia/Shanghai (Flask-Babel's default timezone)."""
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)

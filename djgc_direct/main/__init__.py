@@ -1,0 +1,1 @@
+"""Home pages, language choice, the audit log and error pages."""

@@ -1,0 +1,1 @@
+"""The four-level organisation tree, handling units and representatives' delegations."""
