@@ -1,0 +1,56 @@
+# djgc_direct — `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# Debian packages the tests need: a real browser for end-to-end tests and CJK fonts to render pages.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk
+
+.PHONY: run test system-deps translations messages db demo clean help
+
+help:
+	@echo "make run    set up and serve the app on http://$(HOST):$(PORT) with demo data"
+	@echo "make test   set up and run the whole test suite (DJGC_TEST_DATABASE_URL picks the database)"
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d djgc_direct/translations
+
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+db: $(VENV)/.installed
+	mkdir -p instance
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) djgc seed-demo
+
+run: translations demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed translations system-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
+
+# Re-extract the Chinese source strings and merge them into the English catalogue.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o djgc_direct/translations/messages.pot djgc_direct templates
+	@if [ -f djgc_direct/translations/en/LC_MESSAGES/messages.po ]; then \
+	  $(BIN)/pybabel update -q -i djgc_direct/translations/messages.pot -d djgc_direct/translations -l en; \
+	else $(BIN)/pybabel init -q -i djgc_direct/translations/messages.pot -d djgc_direct/translations -l en; fi
