@@ -50,7 +50,7 @@ clean:
 
 # Re-extract the Chinese source strings and merge them into the English catalogue.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o djgc_direct/translations/messages.pot djgc_direct templates
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o djgc_direct/translations/messages.pot djgc_direct templates
 	@if [ -f djgc_direct/translations/en/LC_MESSAGES/messages.po ]; then \
-	  $(BIN)/pybabel update -q -i djgc_direct/translations/messages.pot -d djgc_direct/translations -l en; \
-	else $(BIN)/pybabel init -q -i djgc_direct/translations/messages.pot -d djgc_direct/translations -l en; fi
+	  $(BIN)/pybabel update -i djgc_direct/translations/messages.pot -d djgc_direct/translations -l en; \
+	else $(BIN)/pybabel init -i djgc_direct/translations/messages.pot -d djgc_direct/translations -l en; fi
