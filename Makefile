@@ -22,7 +22,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
 	touch $@
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d djgc_direct/translations
+	$(BIN)/pybabel compile --statistics -d djgc_direct/translations
 
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
