@@ -1,15 +1,17 @@
 """Language choice and local-time display (store UTC, show Asia/Shanghai)."""
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_datetime
 
 LANGUAGE_SESSION_KEY = "lang"
 
 
 def select_locale():
+    if not has_request_context():  # command line and scheduler: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get(LANGUAGE_SESSION_KEY)
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
-    if request and request.path.startswith("/api/"):
+    if request.path.startswith("/api/"):
         return request.accept_languages.best_match(list(current_app.config["LANGUAGES"]))
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

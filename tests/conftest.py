@@ -1,12 +1,16 @@
-"""Test fixtures. The database comes from DJGC_TEST_DATABASE_URL (default: a SQLite file).
+"""Test fixtures. DJGC_TEST_DATABASE_URL picks the database server (default: a SQLite file).
 
-The schema is built once per run by the real migrations; after each test every table is emptied.
+On PostgreSQL each run creates its own scratch database and drops it at the end. The schema is
+built once per run by the real migrations; after each test every table is emptied.
 """
+import contextvars
 import os
+import uuid
 from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from djgc_direct import create_app
@@ -17,40 +21,61 @@ from djgc_direct.extensions import db
 DEFAULT_NOW = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
 
 
-def test_database_url(tmp_path_factory):
-    url = os.environ.get("DJGC_TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'djgc_test.sqlite3'}"
+def create_scratch_database(server_url, prefix):
+    """Create a new, uniquely named PostgreSQL database on the server of `server_url`.
+
+    Each run gets its own, so that parallel runs never drop each other's tables.
+    Returns (url of the new database, function that drops it).
+    """
+    url = sa.engine.make_url(server_url)
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
 
 
-def reset_database(engine):
-    """Drop everything so that the migrations start from an empty database."""
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA public"))
-    else:
-        meta = sa.MetaData()
-        meta.reflect(engine)
-        meta.drop_all(engine)
-        with engine.begin() as conn:
-            conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production.
+
+    Tests hold an app context open; without this, requests would share its `g` and its
+    database session, hiding bugs that only show when each request stands alone.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    return test_database_url(tmp_path_factory)
+    server_url = os.environ.get("DJGC_TEST_DATABASE_URL")
+    if not server_url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'djgc_test.sqlite3'}"
+        return
+    if sa.engine.make_url(server_url).get_backend_name() != "postgresql":
+        yield server_url
+        return
+    url, drop = create_scratch_database(server_url, "djgc_test")
+    yield url
+    drop()
 
 
 @pytest.fixture(scope="session")
 def app(database_url):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, CLOCK=FixedClock(DEFAULT_NOW))
+    app.test_client_class = IsolatedClient
     with app.app_context():
-        reset_database(db.engine)
         upgrade()
         db.session.remove()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -64,14 +64,14 @@ def _check_placement(org, name, parent, level):
         if level is not Level.CITY:
             raise ValidationError(_("只有市级组织可以没有上级组织。"), field="parent")
         return
-    if parent.level.rank > level.rank:
-        raise ValidationError(
-            _("“%(name)s”的层级不能高于上级组织“%(parent)s”。", name=name, parent=parent.name), field="level")
     ancestor = parent
     while ancestor is not None:
         if org.id is not None and ancestor.id == org.id:
             raise ValidationError(_("上级组织不能是它自己或它的下级。"), field="parent")
         ancestor = ancestor.parent
+    if parent.level.rank > level.rank:
+        raise ValidationError(
+            _("“%(name)s”的层级不能高于上级组织“%(parent)s”。", name=name, parent=parent.name), field="level")
 
 
 def create_organisation(*, name, parent, level, sector, is_unit=False, actor=None):
