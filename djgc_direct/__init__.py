@@ -80,11 +80,12 @@ def register_blueprints(app):
     from djgc_direct.accounts.views import bp as accounts_bp
     from djgc_direct.accounts.admin_views import bp as users_admin_bp
     from djgc_direct.core.access import enforce_login
+    from djgc_direct.deadlines.views import bp as deadlines_bp
     from djgc_direct.main.views import bp as main_bp
     from djgc_direct.organisations.views import bp as organisations_bp
 
     app.before_request(enforce_login)
-    for blueprint in (main_bp, accounts_bp, users_admin_bp, organisations_bp):
+    for blueprint in (main_bp, accounts_bp, users_admin_bp, organisations_bp, deadlines_bp):
         app.register_blueprint(blueprint)
 
 

@@ -2,6 +2,7 @@
 import click
 
 from djgc_direct.accounts.cli import user
+from djgc_direct.deadlines.cli import calendar
 from djgc_direct.demo.cli import seed_demo
 from djgc_direct.organisations.cli import delegation, org
 
@@ -15,3 +16,4 @@ djgc.add_command(org)
 djgc.add_command(delegation)
 djgc.add_command(user)
 djgc.add_command(seed_demo)
+djgc.add_command(calendar)

@@ -1,4 +1,5 @@
 """Imports every model module so that SQLAlchemy's metadata (and Alembic) knows all tables."""
 from djgc_direct.accounts.models import User, UserSession  # noqa: F401
 from djgc_direct.audit.models import AuditRecord  # noqa: F401
+from djgc_direct.deadlines.models import CalendarOverride  # noqa: F401
 from djgc_direct.organisations.models import Delegation, Organisation  # noqa: F401

@@ -1,0 +1,1 @@
+"""Deadlines on China's official working-day calendar (DESIGN §6)."""
