@@ -44,6 +44,15 @@ class BaseConfig:
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "djgc_direct" / "translations")
     LANGUAGES = {"zh_Hans_CN": "简体中文", "en": "English"}
 
+    # Time limits in Chinese working days (DESIGN §6).
+    DEADLINE_WORKDAYS = {"register": 1, "annotate": 3, "acknowledge": 1, "reply": 15, "feedback": 10}
+
+    # Attachments live outside the static folder; downloads go through a permission check.
+    UPLOAD_FOLDER = os.environ.get("DJGC_UPLOAD_FOLDER", str(ROOT / "instance" / "uploads"))
+    ATTACHMENT_MAX_BYTES = _env_int("DJGC_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
+    ATTACHMENT_MAX_COUNT = 10
+    MAX_CONTENT_LENGTH = 12 * ATTACHMENT_MAX_BYTES
+
     # Password of the demo accounts made by `djgc seed-demo`.
     DEMO_PASSWORD = os.environ.get("DJGC_DEMO_PASSWORD", "djgc-demo-2026")
 

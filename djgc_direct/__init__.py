@@ -1,7 +1,9 @@
 """djgc_direct — the case-handling system of Liuzhou's 党代表直通车 (Party Representative Direct Line)."""
 import os
 
-from flask import Flask
+import sqlalchemy as sa
+
+from flask import Flask, has_request_context, request
 from flask_login import current_user
 
 from config import ROOT, INSECURE_SECRET_KEYS, MIN_SECRET_KEY_LENGTH, ProductionConfig, get_config
@@ -51,6 +53,7 @@ def register_extensions(app):
 
     db.init_app(app)
     _configure_sqlite(app, db)
+
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -58,22 +61,34 @@ def register_extensions(app):
 
 
 def _configure_sqlite(app, db):
-    """WAL mode, a busy timeout and foreign keys for every SQLite connection."""
+    """WAL mode, a busy timeout and foreign keys for every SQLite connection.
+
+    A request that writes begins its transaction with BEGIN IMMEDIATE, so concurrent writers
+    queue on the busy timeout instead of failing when a read snapshot cannot become a write.
+    Everything else keeps pysqlite's default (a transaction opens at the first write).
+    """
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
-    import sqlalchemy as sa
-
     with app.app_context():
         engine = db.engine
 
-        @sa.event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection, _record):
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=10000")
-            if ":memory:" not in str(engine.url) and engine.url.database:
-                cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.close()
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if engine.url.database and engine.url.database != ":memory:":
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        dbapi_connection = connection.connection.dbapi_connection
+        if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
+            dbapi_connection.isolation_level = None  # we open the transaction ourselves
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            dbapi_connection.isolation_level = ""  # pysqlite's default: BEGIN before the first write
 
 
 def register_blueprints(app):

@@ -1,0 +1,1 @@
+"""Cases: letters from representatives and their whole life, driven by one state machine."""
