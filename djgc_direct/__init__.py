@@ -48,6 +48,7 @@ def _check_production_secrets(app, config_class):
 def register_extensions(app):
     from djgc_direct import models  # noqa: F401  (every table known before migrations run)
     from djgc_direct.accounts.session import install_login_manager
+    from djgc_direct.api import init_api
     from djgc_direct.extensions import babel, csrf, db, migrate
     from djgc_direct.i18n import select_locale
 
@@ -58,6 +59,7 @@ def register_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     install_login_manager(app)
+    init_api(app)
 
 
 def _configure_sqlite(app, db):
@@ -94,14 +96,16 @@ def _configure_sqlite(app, db):
 def register_blueprints(app):
     from djgc_direct.accounts.views import bp as accounts_bp
     from djgc_direct.accounts.admin_views import bp as users_admin_bp
+    from djgc_direct.cases.views import bp as cases_bp
     from djgc_direct.core.access import enforce_login
     from djgc_direct.deadlines.views import bp as deadlines_bp
     from djgc_direct.main.views import bp as main_bp
     from djgc_direct.organisations.views import bp as organisations_bp
 
     app.before_request(enforce_login)
-    for blueprint in (main_bp, accounts_bp, users_admin_bp, organisations_bp, deadlines_bp):
+    for blueprint in (main_bp, accounts_bp, users_admin_bp, organisations_bp, deadlines_bp, cases_bp):
         app.register_blueprint(blueprint)
+    register_api(app)
 
 
 def register_errorhandlers(app):

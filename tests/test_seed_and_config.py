@@ -70,3 +70,25 @@ def test_production_needs_a_database_url(monkeypatch):
 def test_unknown_config_name_is_refused():
     with pytest.raises(RuntimeError, match="unknown DJGC_CONFIG"):
         create_app("staging")
+
+
+def test_demo_world_holds_the_finished_luorong_case_and_cases_in_other_states(runner):
+    from decimal import Decimal
+
+    from djgc_direct.cases.models import Case, CaseStatus
+    from djgc_direct.cases.services import approved_reply
+    from djgc_direct.demo.cases import LUORONG_TITLE
+
+    runner.invoke(args=["djgc", "seed-demo"])
+    luorong = db.session.scalar(sa.select(Case).where(Case.title == LUORONG_TITLE))
+    assert luorong.status is CaseStatus.CLOSED and luorong.number == "直通〔2026〕0001号"
+    assert approved_reply(luorong).amount_yuan == Decimal("1730000.00")
+    assert luorong.feedback[-1].rating.value == "satisfied"
+    assert luorong.annotations[0].leader.name == "陈刚"
+    statuses = set(db.session.scalars(sa.select(Case.status)))
+    assert statuses >= {CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.RETURNED, CaseStatus.REGISTERED,
+                        CaseStatus.FORWARDED, CaseStatus.IN_PROGRESS, CaseStatus.REPLIED, CaseStatus.ANSWERED,
+                        CaseStatus.REJECTED, CaseStatus.CLOSED}
+    count = db.session.scalar(sa.select(sa.func.count(Case.id)))
+    runner.invoke(args=["djgc", "seed-demo"])
+    assert db.session.scalar(sa.select(sa.func.count(Case.id))) == count

@@ -18,9 +18,9 @@ from djgc_direct.cases.models import (
     ReplyStatus,
 )
 from djgc_direct.cases.numbering import format_number, take_next_number
-from djgc_direct.cases.workflow import Action, check
+from djgc_direct.cases.workflow import Action, can, check
 from djgc_direct.core.clock import SHANGHAI, now_utc, today_shanghai
-from djgc_direct.core.errors import NotFound, ValidationError
+from djgc_direct.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from djgc_direct.core.text import clean_text
 from djgc_direct.deadlines.calendar import add_workdays
 from djgc_direct.extensions import db
@@ -85,6 +85,18 @@ def get_extension(user, extension_id):
     if extension is None or user.role is not Role.SECRETARIAT:
         raise NotFound(_("找不到该延期申请,或您无权查看。"))
     return extension
+
+
+def action_available(case, action, user):
+    """Whether to offer `action` to `user` now: the state machine allows it for the role, the
+    user owns the letter where that matters, and the action's own precondition holds."""
+    if not can(case, action, user):
+        return False
+    if user.role is Role.REPRESENTATIVE and case.representative_id != user.id:
+        return False  # a case their letter was merged into belongs to someone else
+    if action is Action.REOPEN and user.role is Role.REPRESENTATIVE:
+        return bool(case.feedback) and case.feedback[-1].rating is Rating.DISSATISFIED
+    return True
 
 
 # ---- shared steps -----------------------------------------------------------------------------
@@ -202,7 +214,6 @@ def create_letter(representative, *, title, content, leader_ids, category=Catego
                   on_behalf_of=OnBehalfOf.SELF, files=(), submit=False):
     """Write a letter: saved as a draft, or submitted at once."""
     if representative.role is not Role.REPRESENTATIVE:
-        from djgc_direct.core.errors import PermissionDenied
         raise PermissionDenied(_("只有党代表可以写信。"))
     fields = _letter_fields(title, content, category, on_behalf_of)
     leaders = _leaders_by_id(leader_ids)
@@ -354,7 +365,6 @@ def decide_extension(extension, secretary, approve, note=None):
     case = extension.assignment.case
     transition = check(case, Action.DECIDE_EXTENSION, secretary)
     if extension.status is not ExtensionStatus.PENDING:
-        from djgc_direct.core.errors import Conflict
         raise Conflict(_("该延期申请已经处理过了。"))
     note = _note(note, "note", _("审批意见"), required=not approve)
     extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
@@ -493,7 +503,6 @@ def _check_unit_assignment(assignment, staff):
     if staff.role is not Role.UNIT_STAFF or assignment.unit_id != staff.organisation_id:
         raise NotFound(_("找不到该交办事项,或您无权查看。"))
     if assignment.round != _current_round(assignment.case):
-        from djgc_direct.core.errors import Conflict
         raise Conflict(_("这是上一轮的交办事项,已结束。"))
 
 
@@ -503,7 +512,6 @@ def acknowledge(assignment, staff):
     case = assignment.case
     transition = check(case, Action.ACKNOWLEDGE, staff)
     if assignment.status is not AssignmentStatus.ASSIGNED:
-        from djgc_direct.core.errors import Conflict
         raise Conflict(_("本单位已签收。"))
     assignment.status = AssignmentStatus.ACKNOWLEDGED
     assignment.acknowledged_at, assignment.acknowledged_by_id = now_utc(), staff.id

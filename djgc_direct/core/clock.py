@@ -2,6 +2,7 @@
 
 `create_app` puts a `SystemClock` on the app; tests replace it with a `FixedClock`.
 """
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -45,3 +46,17 @@ def now_utc() -> datetime:
 def today_shanghai():
     """Today's date in Asia/Shanghai, where every working-day count starts."""
     return now_utc().astimezone(SHANGHAI).date()
+
+
+@contextmanager
+def clock_set_to(at: datetime):
+    """Run a block as of `at` (CLI `--at` options, the demo's back-dated history); yields the
+    FixedClock so the block can move it forward."""
+    app = current_app._get_current_object()
+    previous = app.extensions["djgc_clock"]
+    fixed = FixedClock(at)
+    app.extensions["djgc_clock"] = fixed
+    try:
+        yield fixed
+    finally:
+        app.extensions["djgc_clock"] = previous

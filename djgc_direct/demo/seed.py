@@ -7,6 +7,8 @@ from flask import current_app
 
 from djgc_direct.accounts import services as accounts
 from djgc_direct.accounts.models import Role, User
+from djgc_direct.core.clock import today_shanghai
+from djgc_direct.demo.cases import seed_demo_cases
 from djgc_direct.extensions import db
 from djgc_direct.organisations import services as organisations
 from djgc_direct.organisations.models import Delegation, Level, Organisation, Sector
@@ -50,7 +52,7 @@ def seed_demo():
     password = current_app.config.get("DEMO_PASSWORD")
     if not password:
         raise RuntimeError("set DJGC_DEMO_PASSWORD to give the demo accounts a password")
-    created = {"organisations": 0, "delegations": 0, "users": 0}
+    created = {"organisations": 0, "delegations": 0, "users": 0, "cases": 0}
     by_name = {org.name: org for org in db.session.scalars(sa.select(Organisation))}
     for name, parent, level, sector, is_unit in ORGANISATIONS:
         if name not in by_name:
@@ -70,4 +72,6 @@ def seed_demo():
                                  organisation=org, delegation=delegation, title=title,
                                  precedence=precedence)
             created["users"] += 1
+    db.session.flush()
+    created["cases"] = seed_demo_cases(today_shanghai())
     return created

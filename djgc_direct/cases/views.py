@@ -1,0 +1,452 @@
+"""Case pages for every role. Views only load what the user may see, call one service, commit
+once and show the result; which action is possible when is asked of the state machine."""
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from djgc_direct.accounts.models import Role
+from djgc_direct.accounts.services import leaders as active_leaders
+from djgc_direct.cases import attachments, services, workflow
+from djgc_direct.cases.forms import (
+    AnnotateForm, AssignForm, CommentForm, DelegateForm, ExtensionDecisionForm, ExtensionForm, FeedbackForm,
+    FilterForm, ForwardForm, LetterForm, MergeForm, ProgressForm, ReasonForm, ReplyForm,
+)
+from djgc_direct.cases.models import (
+    Annotation, Assignment, Attachment, Case, CaseStatus, ExtensionStatus, ReplyStatus,
+)
+from djgc_direct.cases.timeline import timeline
+from djgc_direct.cases.workflow import Action
+from djgc_direct.core.access import roles_required
+from djgc_direct.core.errors import DomainError, NotFound, PermissionDenied
+from djgc_direct.extensions import db
+from djgc_direct.organisations.services import handling_units
+
+bp = Blueprint("cases", __name__)
+
+PER_PAGE = 30
+CASE_ROLES = (Role.REPRESENTATIVE, Role.SECRETARIAT, Role.LEADER, Role.UNIT_STAFF)
+
+# Each action form on the case page: (form class, prefix). Prefixes keep field ids unique.
+ACTION_FORMS = {
+    Action.SUBMIT: (CommentForm, "submit"),
+    Action.WITHDRAW: (CommentForm, "withdraw"),
+    Action.REGISTER: (CommentForm, "register"),
+    Action.RETURN: (ReasonForm, "return"),
+    Action.REJECT: (ReasonForm, "reject"),
+    Action.FORWARD: (ForwardForm, "forward"),
+    Action.DELEGATE: (DelegateForm, "delegate"),
+    Action.ANNOTATE: (AnnotateForm, "annotate"),
+    Action.ASSIGN: (AssignForm, "assign"),
+    Action.MERGE: (MergeForm, "merge"),
+    Action.APPROVE_REPLY: (CommentForm, "approve"),
+    Action.SEND_BACK_REPLY: (ReasonForm, "sendback"),
+    Action.FEEDBACK: (FeedbackForm, "feedback"),
+    Action.REOPEN: (ReasonForm, "reopen"),
+}
+ASSIGNMENT_FORMS = {
+    Action.ACKNOWLEDGE: (CommentForm, "ack"),
+    Action.PROGRESS: (ProgressForm, "progress"),
+    Action.REQUEST_EXTENSION: (ExtensionForm, "extension"),
+    Action.REPLY: (ReplyForm, "reply"),
+}
+
+
+# ---- lists ------------------------------------------------------------------------------------
+
+def _list_page(stmt, title, template="cases/list.html", **context):
+    form = FilterForm(request.args)
+    form.status.choices = [("", _("全部状态"))] + CaseStatus.choices()
+    if form.status.data in CaseStatus._value2member_map_:
+        stmt = stmt.where(Case.status == CaseStatus(form.status.data))
+    query = (form.q.data or "").strip()
+    if query:
+        pattern = f"%{query.replace('%', '').replace('_', '')}%"
+        stmt = stmt.where(sa.or_(Case.title.like(pattern), Case.number.like(pattern)))
+    stmt = stmt.options(selectinload(Case.representative), selectinload(Case.assignments))
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    return render_template(template, page=page, title=title, form=form, **context)
+
+
+@bp.route("/cases/")
+@roles_required(*CASE_ROLES)
+def index():
+    titles = {Role.REPRESENTATIVE: _("我的来信"), Role.SECRETARIAT: _("全部来信"),
+              Role.LEADER: _("呈阅给我的来信"), Role.UNIT_STAFF: _("本单位承办的来信")}
+    stmt = services.visible_cases(current_user).order_by(Case.id.desc())
+    return _list_page(stmt, titles[current_user.role])
+
+
+@bp.route("/cases/inbox")
+@roles_required(Role.SECRETARIAT)
+def inbox():
+    """New letters waiting to be registered, oldest first."""
+    stmt = (services.visible_cases(current_user).where(Case.status == CaseStatus.SUBMITTED)
+            .order_by(Case.submitted_at))
+    return _list_page(stmt, _("待登记来信"))
+
+
+@bp.route("/cases/to-annotate")
+@roles_required(Role.LEADER)
+def to_annotate():
+    """Cases forwarded to the leader on which they have not written an annotation yet."""
+    mine = sa.select(Annotation.case_id).where(Annotation.leader_id == current_user.id)
+    stmt = (services.visible_cases(current_user)
+            .where(Case.status.in_([CaseStatus.FORWARDED, CaseStatus.ANNOTATED]), Case.id.not_in(mine))
+            .order_by(Case.forwarded_at))
+    return _list_page(stmt, _("待批示"))
+
+
+@bp.route("/cases/annotated")
+@roles_required(Role.LEADER)
+def annotated_by_me():
+    mine = sa.select(Annotation.case_id).where(Annotation.leader_id == current_user.id)
+    stmt = services.visible_cases(current_user).where(Case.id.in_(mine)).order_by(Case.id.desc())
+    return _list_page(stmt, _("我批示的来信"))
+
+
+# ---- writing ----------------------------------------------------------------------------------
+
+def _leader_choices(form_field):
+    form_field.choices = [(leader.id, f"{leader.name}({leader.title})") for leader in active_leaders()]
+
+
+def _uploads(field_name):
+    files = [f for f in request.files.getlist(field_name) if f and f.filename]
+    return [attachments.read_upload(f) for f in files]
+
+
+def _field_error(form, exc):
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None and hasattr(field, "errors"):
+        if isinstance(field.errors, tuple):
+            field.errors = list(field.errors)
+        field.errors.append(exc.message)
+    else:
+        flash(exc.message, "error")
+
+
+def _letter_values(form):
+    return {"title": form.title.data, "content": form.content.data, "leader_ids": form.leader_ids.data,
+            "category": form.category.data, "on_behalf_of": form.on_behalf_of.data}
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@roles_required(Role.REPRESENTATIVE)
+def new_letter():
+    form = LetterForm()
+    _leader_choices(form.leader_ids)
+    if form.validate_on_submit():
+        submit = form.save_draft.data != "1"
+        try:
+            case = services.create_letter(current_user, submit=submit, files=_uploads(form.attachments.name),
+                                          **_letter_values(form))
+        except DomainError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("来信已提交,秘书处将尽快登记并呈送。") if submit else _("草稿已保存。"), "success")
+            return redirect(url_for(".show", case_id=case.id))
+    return render_template("cases/letter_form.html", form=form, case=None), 422 if form.errors else 200
+
+
+@bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.REPRESENTATIVE)
+def edit_letter(case_id):
+    case = _visible_case(case_id)
+    if not workflow.can(case, Action.EDIT, current_user) or case.representative_id != current_user.id:
+        flash(_("当前状态为“%(status)s”,不能修改。", status=case.status.label), "error")
+        return redirect(url_for(".show", case_id=case.id))
+    form = LetterForm(obj=case)
+    _leader_choices(form.leader_ids)
+    if request.method == "GET":
+        form.category.data, form.on_behalf_of.data = case.category.value, case.on_behalf_of.value
+        form.leader_ids.data = [link.leader_id for link in case.leaders if link.addressed]
+    if form.validate_on_submit():
+        try:
+            services.update_letter(case, current_user, files=_uploads(form.attachments.name), **_letter_values(form))
+            if form.save_draft.data != "1":
+                services.submit_letter(case, current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("来信已重新提交。") if case.status is CaseStatus.SUBMITTED else _("已保存。"), "success")
+            return redirect(url_for(".show", case_id=case.id))
+    return render_template("cases/letter_form.html", form=form, case=case), 422 if form.errors else 200
+
+
+# ---- the case page ----------------------------------------------------------------------------
+
+def _visible_case(case_id):
+    try:
+        return services.get_case(current_user, case_id)
+    except NotFound:
+        abort(404)
+
+
+def _fill_choices(form, case):
+    if isinstance(form, ForwardForm):
+        _leader_choices(form.leader_ids)
+        if not form.is_submitted():
+            already = {link.leader_id for link in case.leaders if link.forwarded_at}
+            form.leader_ids.data = [link.leader_id for link in case.leaders
+                                    if link.addressed and link.leader_id not in already]
+    if isinstance(form, DelegateForm):
+        forwarded = {link.leader_id for link in case.leaders if link.forwarded_at}
+        form.to_leader_id.choices = [(leader.id, f"{leader.name}({leader.title})")
+                                     for leader in active_leaders() if leader.id not in forwarded]
+    if isinstance(form, (AnnotateForm, AssignForm)):
+        units = [(unit.id, unit.name) for unit in handling_units()]
+        form.unit_ids.choices = units
+        form.lead_unit_id.choices = [(0, _("(请选择)"))] + units
+    if isinstance(form, AnnotateForm):
+        form.leader_id.choices = [(link.leader_id, link.leader.name) for link in case.leaders if link.forwarded_at]
+
+
+def _action_forms(case, bound=None):
+    """A form for every case-level action the state machine lets this user take now."""
+    forms = {}
+    for action, (form_class, prefix) in ACTION_FORMS.items():
+        if not services.action_available(case, action, current_user):
+            continue
+        form = bound[1] if bound and bound[0] is action else form_class(prefix=prefix, formdata=None)
+        _fill_choices(form, case)
+        forms[action.value] = form
+    return forms
+
+
+def _my_assignments(case):
+    if current_user.role is not Role.UNIT_STAFF:
+        return []
+    return [a for a in services.current_assignments(case) if a.unit_id == current_user.organisation_id]
+
+
+def _assignment_forms(case, bound=None):
+    forms = {}
+    for assignment in _my_assignments(case):
+        forms[assignment.id] = {}
+        for action, (form_class, prefix) in ASSIGNMENT_FORMS.items():
+            if not workflow.can(case, action, current_user):
+                continue
+            if action is Action.ACKNOWLEDGE and assignment.status.value != "assigned":
+                continue
+            if action is Action.REPLY and not (assignment.is_lead and assignment.status.value == "acknowledged"):
+                continue
+            key = (assignment.id, action)
+            forms[assignment.id][action.value] = (bound[1] if bound and bound[0] == key
+                                                  else form_class(prefix=f"{prefix}{assignment.id}", formdata=None))
+    return forms
+
+
+def _render_case(case, status=200, bound=None, bound_assignment=None):
+    pending_extensions = []
+    if current_user.role is Role.SECRETARIAT and workflow.can(case, Action.DECIDE_EXTENSION, current_user):
+        pending_extensions = [(ext, ExtensionDecisionForm(prefix=f"ext{ext.id}", formdata=None))
+                              for a in services.current_assignments(case) for ext in a.extension_requests
+                              if ext.status is ExtensionStatus.PENDING]
+    is_rep = current_user.role is Role.REPRESENTATIVE
+    replies = [r for r in case.replies if not is_rep or r.status is ReplyStatus.APPROVED]
+    letter_files = [a for a in case.attachments if a.reply_id is None]
+    return render_template(
+        "cases/show.html", case=case, timeline=timeline(case, current_user),
+        annotations=services.visible_annotations(case, current_user),
+        assignments=case.assignments, current_assignments=services.current_assignments(case),
+        replies=replies, letter_files=letter_files,
+        forms=_action_forms(case, bound), assignment_forms=_assignment_forms(case, bound_assignment),
+        pending_extensions=pending_extensions, can_edit=workflow.can(case, Action.EDIT, current_user)
+        and case.representative_id == current_user.id,
+    ), status
+
+
+@bp.route("/cases/<int:case_id>")
+@roles_required(*CASE_ROLES)
+def show(case_id):
+    return _render_case(_visible_case(case_id))
+
+
+def _perform(case_id, action, call, success):
+    """Run one case-level action from its form; on refusal show the page again with the reason."""
+    case = _visible_case(case_id)
+    form_class, prefix = ACTION_FORMS[action]
+    form = form_class(prefix=prefix)
+    _fill_choices(form, case)
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return _render_case(case, 422, bound=(action, form))
+    try:
+        call(case, form)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("该来信刚被他人处理,请查看最新状态后再操作。"), "error")
+        return redirect(url_for(".show", case_id=case_id))
+    except DomainError as exc:
+        db.session.rollback()
+        if isinstance(exc, PermissionDenied):
+            abort(403)
+        if isinstance(exc, NotFound):
+            abort(404)
+        case = _visible_case(case_id)
+        _field_error(form, exc) if exc.field else flash(exc.message, "error")
+        return _render_case(case, exc.http_status, bound=(action, form))
+    flash(success, "success")
+    return redirect(url_for(".show", case_id=case.id))
+
+
+def _case_action(path, action, success, call):
+    def view(case_id):
+        return _perform(case_id, action, call, success)
+
+    view.__name__ = action.value
+    bp.add_url_rule(f"/cases/<int:case_id>/{path}", action.value,
+                    roles_required(*CASE_ROLES)(view), methods=["POST"])
+
+
+def _due(form):
+    return form.due_date.data.isoformat() if form.due_date.data else None
+
+
+_case_action("submit", Action.SUBMIT, _("来信已提交。"),
+             lambda case, form: services.submit_letter(case, current_user))
+_case_action("withdraw", Action.WITHDRAW, _("来信已撤回。"),
+             lambda case, form: services.withdraw(case, current_user, form.comment.data))
+_case_action("register", Action.REGISTER, _("已登记。"),
+             lambda case, form: services.register(case, current_user))
+_case_action("return", Action.RETURN, _("已退回党代表补充。"),
+             lambda case, form: services.return_to_representative(case, current_user, form.reason.data))
+_case_action("reject", Action.REJECT, _("已不予受理。"),
+             lambda case, form: services.reject(case, current_user, form.reason.data))
+_case_action("forward", Action.FORWARD, _("已呈送市委领导阅示。"),
+             lambda case, form: services.forward(case, current_user, form.leader_ids.data, form.comment.data))
+_case_action("delegate", Action.DELEGATE, _("已转批。"),
+             lambda case, form: services.delegate(case, current_user, form.to_leader_id.data, form.comment.data))
+_case_action("annotate", Action.ANNOTATE, _("批示已保存。"),
+             lambda case, form: services.annotate(
+                 case, current_user, text=form.text.data, internal=form.internal.data,
+                 leader_id=form.leader_id.data, unit_ids=form.unit_ids.data,
+                 lead_unit_id=form.lead_unit_id.data or None, due_date=_due(form)))
+_case_action("assign", Action.ASSIGN, _("已交办。"),
+             lambda case, form: services.assign(case, current_user, unit_ids=form.unit_ids.data,
+                                                lead_unit_id=form.lead_unit_id.data or None, due_date=_due(form)))
+_case_action("merge", Action.MERGE, _("已并案。"),
+             lambda case, form: services.merge(case, current_user, form.into_case_id.data))
+_case_action("reply/approve", Action.APPROVE_REPLY, _("答复已审核通过,党代表可以查看。"),
+             lambda case, form: services.approve_reply(case, current_user))
+_case_action("reply/send-back", Action.SEND_BACK_REPLY, _("答复已退回承办单位。"),
+             lambda case, form: services.send_back_reply(case, current_user, form.reason.data))
+_case_action("feedback", Action.FEEDBACK, _("感谢您的评价。"),
+             lambda case, form: services.give_feedback(case, current_user, form.rating.data, form.comment.data))
+_case_action("reopen", Action.REOPEN, _("已申请重办。"),
+             lambda case, form: services.reopen(case, current_user, form.reason.data))
+
+
+# ---- handling units ---------------------------------------------------------------------------
+
+def _assignment_action(path, action, success, call):
+    def view(assignment_id):
+        try:
+            assignment = services.get_assignment(current_user, assignment_id)
+        except NotFound:
+            abort(404)
+        case = assignment.case
+        form_class, prefix = ASSIGNMENT_FORMS[action]
+        form = form_class(prefix=f"{prefix}{assignment.id}")
+        if not form.validate_on_submit():
+            db.session.rollback()
+            return _render_case(case, 422, bound_assignment=((assignment.id, action), form))
+        try:
+            call(assignment, form)
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            flash(_("该来信刚被他人处理,请查看最新状态后再操作。"), "error")
+        except DomainError as exc:
+            db.session.rollback()
+            if isinstance(exc, NotFound):
+                abort(404)
+            if isinstance(exc, PermissionDenied):
+                abort(403)
+            assignment = services.get_assignment(current_user, assignment_id)
+            _field_error(form, exc) if exc.field else flash(exc.message, "error")
+            return _render_case(assignment.case, exc.http_status, bound_assignment=((assignment.id, action), form))
+        else:
+            flash(success, "success")
+        return redirect(url_for(".show", case_id=case.id))
+
+    view.__name__ = f"assignment_{action.value}"
+    bp.add_url_rule(f"/assignments/<int:assignment_id>/{path}", view.__name__,
+                    roles_required(Role.UNIT_STAFF)(view), methods=["POST"])
+
+
+_assignment_action("acknowledge", Action.ACKNOWLEDGE, _("已签收。"),
+                   lambda a, form: services.acknowledge(a, current_user))
+_assignment_action("progress", Action.PROGRESS, _("办理进展已报送。"),
+                   lambda a, form: services.report_progress(a, current_user, form.text.data))
+_assignment_action("extension", Action.REQUEST_EXTENSION, _("延期申请已提交,等待秘书处审批。"),
+                   lambda a, form: services.request_extension(a, current_user, form.due_date.data.isoformat(),
+                                                              form.reason.data))
+_assignment_action("reply", Action.REPLY, _("答复已提交,等待秘书处审核。"),
+                   lambda a, form: services.submit_reply(
+                       a, current_user, text=form.text.data, outcome=form.outcome.data,
+                       amount_yuan=form.amount_yuan.data, files=_uploads(form.attachments.name)))
+
+
+@bp.route("/assignments/")
+@roles_required(Role.UNIT_STAFF)
+def assignments():
+    """The unit's current assignments, the nearest deadline first."""
+    rows = db.session.scalars(
+        sa.select(Assignment).join(Case)
+        .where(Assignment.unit_id == current_user.organisation_id,
+               Assignment.round == Case.reopen_count + 1,
+               Case.status.not_in([CaseStatus.CLOSED, CaseStatus.MERGED]))
+        .options(selectinload(Assignment.case))
+        .order_by(Assignment.due_date, Assignment.id)).all()
+    return render_template("cases/assignments.html", assignments=rows)
+
+
+@bp.route("/extensions/<int:extension_id>/<decision>", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def decide_extension(extension_id, decision):
+    if decision not in ("approve", "refuse"):
+        abort(404)
+    try:
+        extension = services.get_extension(current_user, extension_id)
+    except NotFound:
+        abort(404)
+    form = ExtensionDecisionForm(prefix=f"ext{extension.id}")
+    case_id = extension.assignment.case_id
+    if form.validate_on_submit():
+        try:
+            services.decide_extension(extension, current_user, decision == "approve", form.note.data)
+            db.session.commit()
+        except (DomainError, StaleDataError) as exc:
+            db.session.rollback()
+            flash(getattr(exc, "message", _("该来信刚被他人处理,请查看最新状态后再操作。")), "error")
+        else:
+            flash(_("已同意延期。") if decision == "approve" else _("已不同意延期。"), "success")
+    else:
+        flash(_("请填写审批意见。"), "error")
+    return redirect(url_for(".show", case_id=case_id))
+
+
+# ---- attachments ------------------------------------------------------------------------------
+
+@bp.route("/attachments/<int:attachment_id>")
+@roles_required(*CASE_ROLES)
+def download(attachment_id):
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        abort(404)
+    _visible_case(attachment.case_id)  # 404 for a case the user may not see
+    if attachment.reply is not None and current_user.role is Role.REPRESENTATIVE \
+            and attachment.reply.status is not ReplyStatus.APPROVED:
+        abort(404)
+    return send_file(attachments.path_of(attachment), mimetype=attachment.content_type, as_attachment=True,
+                     download_name=attachment.display_name, max_age=0)
+
