@@ -15,12 +15,13 @@ from djgc_direct.cases.forms import (
     FilterForm, ForwardForm, LetterForm, MergeForm, ProgressForm, ReasonForm, ReplyForm,
 )
 from djgc_direct.cases.models import (
-    Annotation, Assignment, Attachment, Case, CaseStatus, ExtensionStatus, ReplyStatus,
+    Annotation, Assignment, Attachment, Case, CaseLeader, CaseStatus, ExtensionStatus, ReplyStatus,
 )
 from djgc_direct.cases.timeline import timeline
 from djgc_direct.cases.workflow import Action
 from djgc_direct.core.access import roles_required
 from djgc_direct.core.errors import DomainError, NotFound, PermissionDenied
+from djgc_direct.deadlines.stages import calendar_for_today, open_deadlines
 from djgc_direct.extensions import db
 from djgc_direct.organisations.services import handling_units
 
@@ -65,9 +66,13 @@ def _list_page(stmt, title, template="cases/list.html", **context):
     if query:
         pattern = f"%{query.replace('%', '').replace('_', '')}%"
         stmt = stmt.where(sa.or_(Case.title.like(pattern), Case.number.like(pattern)))
-    stmt = stmt.options(selectinload(Case.representative), selectinload(Case.assignments))
+    stmt = stmt.options(selectinload(Case.representative),
+                        selectinload(Case.assignments).selectinload(Assignment.unit),
+                        selectinload(Case.leaders).selectinload(CaseLeader.leader))
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
-    return render_template(template, page=page, title=title, form=form, **context)
+    calendar = calendar_for_today()
+    deadlines = {case.id: open_deadlines(case, calendar) for case in page.items}
+    return render_template(template, page=page, title=title, form=form, deadlines=deadlines, **context)
 
 
 @bp.route("/cases/")
@@ -258,7 +263,8 @@ def _render_case(case, status=200, bound=None, bound_assignment=None):
         assignments=case.assignments, current_assignments=services.current_assignments(case),
         replies=replies, letter_files=letter_files,
         forms=_action_forms(case, bound), assignment_forms=_assignment_forms(case, bound_assignment),
-        pending_extensions=pending_extensions, can_edit=workflow.can(case, Action.EDIT, current_user)
+        pending_extensions=pending_extensions, deadlines=open_deadlines(case, calendar_for_today()),
+        can_edit=workflow.can(case, Action.EDIT, current_user)
         and case.representative_id == current_user.id,
     ), status
 

@@ -72,7 +72,7 @@ def official_is_workday(day):
 def is_workday(day):
     """Whether `day` is a working day (one query for a possible override)."""
     _check_date(day)
-    return _Days(day, day).is_workday(day)
+    return WorkdayCalendar(day, day).is_workday(day)
 
 
 def add_workdays(start_day, n):
@@ -82,20 +82,14 @@ def add_workdays(start_day, n):
     Oct 10 is a worked 调休 day. n == 0 gives `start_day`; a negative n counts backwards.
     """
     _check_date(start_day)
-    _check_count(n)
-    if n < 0:
-        return subtract_workdays(start_day, -n)
-    return _step(start_day, n, ONE_DAY)
+    return WorkdayCalendar.around(start_day, n).add_workdays(start_day, n)
 
 
 def subtract_workdays(day, n):
     """The n-th working day before `day` (the day itself never counts), e.g. the day of the
     "2 working days before the deadline" reminder."""
     _check_date(day)
-    _check_count(n)
-    if n < 0:
-        return add_workdays(day, -n)
-    return _step(day, n, -ONE_DAY)
+    return WorkdayCalendar.around(day, n).subtract_workdays(day, n)
 
 
 def workdays_between(a, b):
@@ -106,14 +100,7 @@ def workdays_between(a, b):
     """
     _check_date(a)
     _check_date(b)
-    if b < a:
-        return -workdays_between(b, a)
-    days = _Days(a + ONE_DAY, b)
-    count, day = 0, a + ONE_DAY
-    while day <= b:
-        count += days.is_workday(day)
-        day += ONE_DAY
-    return count
+    return WorkdayCalendar(min(a, b), max(a, b)).workdays_between(a, b)
 
 
 def coverage(years):
@@ -158,28 +145,22 @@ def _check_count(n):
         raise TypeError(f"expected a whole number of working days, got {n!r}")
 
 
-def _step(day, n, direction):
-    # A first window that holds n working days in all but odd cases (5 in 7 days, plus the
-    # longest holiday); `_Days` loads more when the walk goes beyond it.
-    span = timedelta(days=2 * n + 31)
-    if direction > timedelta(0):
-        days = _Days(day + ONE_DAY, day + span)
-    else:
-        days = _Days(day - span, day - ONE_DAY)
-    remaining = n
-    while remaining:
-        day += direction
-        remaining -= days.is_workday(day)
-    return day
-
-
-class _Days:
+class WorkdayCalendar:
     """Working-day answers over a stretch of days, with that stretch's overrides loaded in one
-    query (and one more per extension when a walk leaves it)."""
+    query (and one more per extension when a walk leaves it). Code that counts many deadlines
+    at once (a list page, the reminder sweep) makes one and asks it everything."""
 
     def __init__(self, first, last):
         self.first, self.last = first, last
         self.overrides = _load_overrides(first, last)
+
+    @classmethod
+    def around(cls, day, n):
+        """A calendar wide enough for a walk of n working days from `day` in all but odd cases
+        (5 in 7 days, plus the longest holiday); it loads more if the walk goes beyond it."""
+        _check_count(n)
+        span = timedelta(days=2 * abs(n) + 31)
+        return cls(day - span, day + span)
 
     def is_workday(self, day):
         self._cover(day)
@@ -189,6 +170,30 @@ class _Days:
             return chinese_calendar.is_workday(day)
         _warn_fallback(day.year)
         return day.weekday() < 5
+
+    def add_workdays(self, start_day, n):
+        _check_count(n)
+        return self._step(start_day, n, ONE_DAY) if n >= 0 else self._step(start_day, -n, -ONE_DAY)
+
+    def subtract_workdays(self, day, n):
+        _check_count(n)
+        return self.add_workdays(day, -n)
+
+    def workdays_between(self, a, b):
+        if b < a:
+            return -self.workdays_between(b, a)
+        count, day = 0, a + ONE_DAY
+        while day <= b:
+            count += self.is_workday(day)
+            day += ONE_DAY
+        return count
+
+    def _step(self, day, n, direction):
+        remaining = n
+        while remaining:
+            day += direction
+            remaining -= self.is_workday(day)
+        return day
 
     def _cover(self, day):
         if day > self.last:

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from djgc_direct.accounts.models import Role, User
 from djgc_direct.audit.models import AuditRecord
+from djgc_direct.cases.todo import todo
 from djgc_direct.core.access import is_safe_redirect, public, roles_required
 from djgc_direct.extensions import db
 from djgc_direct.i18n import LANGUAGE_SESSION_KEY
@@ -16,7 +17,7 @@ AUDIT_PER_PAGE = 100
 
 @bp.route("/")
 def home():
-    context = {}
+    context = {"tasks": todo(current_user)}
     if current_user.role is Role.ADMIN:
         context["role_counts"] = dict(db.session.execute(
             sa.select(User.role, sa.func.count()).group_by(User.role)).all())

@@ -1,0 +1,102 @@
+"""Stage deadlines on real dates, their urgency, and each role's 我的待办."""
+from datetime import date, datetime
+
+from djgc_direct.cases import services
+from djgc_direct.cases.models import CaseStatus
+from djgc_direct.cases.todo import todo
+from djgc_direct.core.clock import SHANGHAI
+from djgc_direct.deadlines.stages import Stage, Urgency, calendar_for_today, open_deadlines
+from djgc_direct.extensions import db
+from tests.cases_world import case_in, lead_assignment, make_world, write_letter
+from tests.helpers import login
+
+
+def at(clock, *args):
+    clock.set(datetime(*args, tzinfo=SHANGHAI))
+
+
+def deadlines(case):
+    return {(d.stage, d.assignment_id): d for d in open_deadlines(case, calendar_for_today())}
+
+
+def test_registration_deadline_skips_the_national_day_holiday(clock):
+    w = make_world()
+    at(clock, 2026, 9, 30, 16, 0)
+    case = write_letter(w)
+    d = deadlines(case)[(Stage.REGISTER, None)]
+    assert d.due == date(2026, 10, 8) and d.responsible == "秘书处"
+    at(clock, 2026, 10, 8, 9, 0)
+    assert deadlines(case)[(Stage.REGISTER, None)].urgency is Urgency.DUE_TODAY
+    at(clock, 2026, 10, 9, 9, 0)
+    assert deadlines(case)[(Stage.REGISTER, None)].urgency is Urgency.OVERDUE
+
+
+def test_a_return_pauses_the_registration_clock(clock):
+    w = make_world()
+    at(clock, 2026, 11, 2, 9, 0)
+    case = write_letter(w)
+    services.return_to_representative(case, w.secretary, "请补充。")
+    assert not deadlines(case)  # nothing due from the office while the letter is back with its author
+    at(clock, 2026, 11, 20, 9, 0)  # Friday
+    services.update_letter(case, w.representative, title=case.title, content=case.content + "补充。",
+                           leader_ids=[w.chen.id], category="labour", on_behalf_of="self")
+    services.submit_letter(case, w.representative)
+    assert deadlines(case)[(Stage.REGISTER, None)].due == date(2026, 11, 23)  # Monday
+
+
+def test_annotation_acknowledgement_reply_and_feedback_deadlines(clock):
+    w = make_world()
+    case = case_in(w, CaseStatus.FORWARDED)  # Thursday 2026-11-26
+    assert deadlines(case)[(Stage.ANNOTATE, None)].due == date(2026, 12, 1)
+    services.annotate(case, w.chen, text="交办。", unit_ids=[w.finance.id, w.park.id], lead_unit_id=w.finance.id)
+    found = deadlines(case)
+    lead = lead_assignment(case)
+    assert found[(Stage.ACKNOWLEDGE, lead.id)].due == date(2026, 11, 27)
+    assert found[(Stage.REPLY, lead.id)].due == date(2026, 12, 17)
+    support = next(a for a in case.assignments if not a.is_lead)
+    assert (Stage.REPLY, support.id) not in found  # the lead unit answers for the case
+    answered = case_in(w, CaseStatus.ANSWERED)
+    assert deadlines(answered)[(Stage.FEEDBACK, None)].due == date(2026, 12, 10)
+
+
+def test_urgency_moves_with_the_clock(clock):
+    w = make_world()
+    case = case_in(w, CaseStatus.IN_PROGRESS)
+    lead = lead_assignment(case)
+    assert deadlines(case)[(Stage.REPLY, lead.id)].urgency is Urgency.ON_TIME
+    at(clock, 2026, 12, 15, 9, 0)
+    assert deadlines(case)[(Stage.REPLY, lead.id)].urgency is Urgency.DUE_SOON
+    at(clock, 2026, 12, 18, 9, 0)
+    assert deadlines(case)[(Stage.REPLY, lead.id)].urgency is Urgency.OVERDUE
+
+
+def test_each_role_has_its_own_todo_list_most_urgent_first(clock):
+    w = make_world()
+    at(clock, 2026, 11, 20, 9, 0)
+    older = write_letter(w, title="较早的来信")
+    at(clock, 2026, 11, 26, 9, 0)
+    newer = write_letter(w, title="较新的来信")
+    forwarded = case_in(w, CaseStatus.FORWARDED)
+    in_progress = case_in(w, CaseStatus.ASSIGNED)
+    answered = case_in(w, CaseStatus.ANSWERED)
+    db.session.commit()
+    sec_tasks = todo(w.secretary)
+    assert [t.case.id for t in sec_tasks][:2] == [older.id, newer.id]
+    assert sec_tasks[0].deadline.urgency is Urgency.OVERDUE
+    assert {t.case.id for t in todo(w.chen)} == {forwarded.id}
+    assert {t.case.id for t in todo(w.finance_staff)} == {in_progress.id}
+    assert {t.case.id for t in todo(w.representative)} == {answered.id}
+    services.annotate(forwarded, w.chen, text="阅。")
+    assert forwarded.id not in {t.case.id for t in todo(w.chen)}
+
+
+def test_home_page_shows_the_todo_list_and_deadline_colours(app, clock):
+    w = make_world()
+    at(clock, 2026, 11, 20, 9, 0)
+    write_letter(w, title="逾期未登记的来信")
+    db.session.commit()
+    at(clock, 2026, 11, 26, 9, 0)
+    client = app.test_client()
+    login(client, "mishuchu")
+    page = client.get("/").get_data(as_text=True)
+    assert "我的待办" in page and "逾期未登记的来信" in page and "urgency-overdue" in page and "已逾期" in page
