@@ -278,6 +278,13 @@ def show(case_id):
 def _perform(case_id, action, call, success):
     """Run one case-level action from its form; on refusal show the page again with the reason."""
     case = _visible_case(case_id)
+    try:  # the role and the state first: a form nobody may send is not validated
+        workflow.check(case, action, current_user)
+    except PermissionDenied:
+        abort(403)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return _render_case(case, exc.http_status)
     form_class, prefix = ACTION_FORMS[action]
     form = form_class(prefix=prefix)
     _fill_choices(form, case)
