@@ -96,6 +96,7 @@ def _configure_sqlite(app, db):
 def register_blueprints(app):
     from djgc_direct.accounts.views import bp as accounts_bp
     from djgc_direct.accounts.admin_views import bp as users_admin_bp
+    from djgc_direct.api import register_api
     from djgc_direct.cases.views import bp as cases_bp
     from djgc_direct.core.access import enforce_login
     from djgc_direct.deadlines.views import bp as deadlines_bp

@@ -83,3 +83,21 @@ class UserSession(db.Model):
     ip_address: Mapped[str | None] = mapped_column(sa.String(64))
 
     user = relationship("User")
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API. Like a login session, only its SHA-256 is stored:
+    the token itself is shown once, when it is issued."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    created_at = mapped_column(UTCDateTime, nullable=False)
+    last_used_at = mapped_column(UTCDateTime)
+    expires_at = mapped_column(UTCDateTime, nullable=False)
+    revoked_at = mapped_column(UTCDateTime)
+
+    user = relationship("User")

@@ -8,10 +8,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from djgc_direct.accounts.models import Role, User, UserSession
+from djgc_direct.accounts.models import ApiToken, Role, User, UserSession
 from djgc_direct.audit.services import changes, record
 from djgc_direct.core.clock import now_utc
-from djgc_direct.core.errors import ValidationError
+from djgc_direct.core.errors import NotFound, ValidationError
+from djgc_direct.core.text import clean_text
 from djgc_direct.extensions import db
 from djgc_direct.organisations.models import Delegation, Organisation
 
@@ -262,3 +263,58 @@ def leaders():
         sa.select(User).where(User.role == Role.LEADER, User.active.is_(True))
         .order_by(User.precedence.nulls_last(), User.id)
     ).all()
+
+
+API_TOKEN_NAME_MAX = 64
+
+
+def issue_token(user, *, name=None):
+    """Issue a bearer token for the JSON API. Returns (token, ApiToken); only the hash is kept."""
+    name = clean_text(name, field="name", label=_("令牌名称"), max_length=API_TOKEN_NAME_MAX,
+                      required=False, multiline=False) or "API"
+    token = secrets.token_urlsafe(32)
+    now = now_utc()
+    api_token = ApiToken(user=user, token_hash=_token_hash(token), name=name, created_at=now,
+                         expires_at=now + current_app.config["API_TOKEN_LIFETIME"])
+    db.session.add(api_token)
+    db.session.flush()
+    record("api_token_issued", api_token, actor=user,
+           after={"name": name, "expires_at": api_token.expires_at.isoformat()})
+    db.session.flush()
+    return token, api_token
+
+
+def token_user(token):
+    """The active user behind a bearer token, or None. A token dies when it is revoked or
+    expires, when its user is deactivated, and when the user's password changes after it was
+    issued. Notes the token's last use (not audited: using a token changes no state)."""
+    if not token:
+        return None
+    now = now_utc()
+    # A single UPDATE finds the live token and notes its use. Writing before reading keeps SQLite
+    # from having to upgrade a read snapshot, which fails at once if another request wrote meanwhile.
+    found = db.session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None),
+               ApiToken.expires_at > now)
+        .values(last_used_at=now)
+        .returning(ApiToken.user_id, ApiToken.created_at)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if found is None:
+        return None
+    user = db.session.get(User, found.user_id)
+    if not user.active or (user.password_changed_at and user.password_changed_at > found.created_at):
+        return None
+    return user
+
+
+def revoke_token(token, user):
+    """Revoke `user`'s bearer token `token` (the API's logout)."""
+    api_token = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.user_id == user.id))
+    if api_token is None or api_token.revoked_at is not None:
+        raise NotFound(_("找不到该令牌,或它已被撤销。"))
+    api_token.revoked_at = now_utc()
+    record("api_token_revoked", api_token, actor=user)
+    db.session.flush()
