@@ -239,3 +239,20 @@ def test_reopen_is_offered_only_after_a_dissatisfied_verdict(app):
     rep = as_user(app, "suzhiming")
     assert "申请重办" not in rep.get(f"/cases/{satisfied.id}").get_data(as_text=True)
     assert "申请重办" in rep.get(f"/cases/{dissatisfied.id}").get_data(as_text=True)
+
+
+def test_unit_staff_see_their_own_assignment_and_the_lead_sees_its_support_units(app):
+    w = make_world()
+    from djgc_direct.cases import services
+    from djgc_direct.organisations.models import Organisation
+    other_unit = Organisation(name="市人力资源和社会保障局", level=w.finance.level, sector=w.finance.sector,
+                              is_unit=True, active=True)
+    db.session.add(other_unit)
+    case = case_in(w, CaseStatus.ANNOTATED)
+    services.assign(case, w.secretary, unit_ids=[w.finance.id, w.park.id], lead_unit_id=w.finance.id)
+    db.session.commit()
+    lead_view = {a.unit_id for a in services.visible_assignments(case, w.finance_staff)}
+    support_view = {a.unit_id for a in services.visible_assignments(case, w.park_staff)}
+    assert lead_view == {w.finance.id, w.park.id} and support_view == {w.park.id}
+    page = as_user(app, "luorong").get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "雒容工业园区管委会" in page and "<td>市财政局</td>" not in page

@@ -18,11 +18,9 @@ class CaseView:
         self.case = case
         representative = viewer.role is Role.REPRESENTATIVE
         self.annotations = services.visible_annotations(case, viewer)
-        # Unit staff see only their own unit's assignments; the working notes (progress,
-        # extension requests) are not for representatives.
+        # The working notes (progress, extension requests) are not for representatives.
         self.assignments = [_assignment(assignment, with_working_notes=not representative)
-                            for assignment in case.assignments
-                            if viewer.role is not Role.UNIT_STAFF or assignment.unit_id == viewer.organisation_id]
+                            for assignment in services.visible_assignments(case, viewer)]
         if representative:
             self.reply = services.approved_reply(case)
         else:

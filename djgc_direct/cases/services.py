@@ -635,5 +635,14 @@ def visible_annotations(case, user):
     return list(case.annotations)
 
 
+def visible_assignments(case, user):
+    """Assignments `user` may see on a visible case (DESIGN §4): unit staff see their own unit's,
+    and, where their unit leads a round, the support units of that round (who report to it)."""
+    if user.role is not Role.UNIT_STAFF:
+        return list(case.assignments)
+    led_rounds = {a.round for a in case.assignments if a.unit_id == user.organisation_id and a.is_lead}
+    return [a for a in case.assignments if a.unit_id == user.organisation_id or a.round in led_rounds]
+
+
 def current_assignments(case):
     return [a for a in case.assignments if a.round == _current_round(case)]

@@ -260,7 +260,8 @@ def _render_case(case, status=200, bound=None, bound_assignment=None):
     return render_template(
         "cases/show.html", case=case, timeline=timeline(case, current_user),
         annotations=services.visible_annotations(case, current_user),
-        assignments=case.assignments, current_assignments=services.current_assignments(case),
+        assignments=services.visible_assignments(case, current_user),
+        current_assignments=services.current_assignments(case),
         replies=replies, letter_files=letter_files,
         forms=_action_forms(case, bound), assignment_forms=_assignment_forms(case, bound_assignment),
         pending_extensions=pending_extensions, deadlines=open_deadlines(case, calendar_for_today()),
