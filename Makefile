@@ -5,10 +5,11 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
-# Debian packages the tests need: a real browser for end-to-end tests and CJK fonts to render pages.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk
+# Debian packages the tests need: a real browser for end-to-end tests, CJK fonts to render pages,
+# and LibreOffice Writer with poppler-utils to render the generated .docx documents to PDF and PNG.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk libreoffice-writer-nogui poppler-utils
 
-.PHONY: run test system-deps translations messages db demo clean help
+.PHONY: run test system-deps translations messages db demo clean help docs-images
 
 help:
 	@echo "make run    set up and serve the app on http://$(HOST):$(PORT) with demo data"
@@ -29,7 +30,7 @@ system-deps:
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
 db: $(VENV)/.installed
@@ -44,6 +45,10 @@ run: translations demo
 
 test: $(VENV)/.installed translations system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Re-render docs/images/{slip,pack,supervision-notice}.png from sample documents (docs/documents.md).
+docs-images: $(VENV)/.installed system-deps
+	$(BIN)/python scripts/render_document_samples.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

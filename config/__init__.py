@@ -53,6 +53,9 @@ class BaseConfig:
     ATTACHMENT_MAX_COUNT = 10
     MAX_CONTENT_LENGTH = 12 * ATTACHMENT_MAX_BYTES
 
+    # The issuing office named in the letterhead and signature of every generated document.
+    DOCUMENT_OFFICE_NAME = os.environ.get("DJGC_DOCUMENT_OFFICE_NAME", "中共柳州市委党代表直通车办公室")
+
     # Password of the demo accounts made by `djgc seed-demo`.
     DEMO_PASSWORD = os.environ.get("DJGC_DEMO_PASSWORD", "djgc-demo-2026")
 

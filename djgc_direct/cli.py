@@ -4,6 +4,7 @@ import click
 from djgc_direct.accounts.cli import user
 from djgc_direct.deadlines.cli import calendar
 from djgc_direct.demo.cli import seed_demo
+from djgc_direct.documents.cli import pack, slip
 from djgc_direct.organisations.cli import delegation, org
 
 
@@ -17,3 +18,5 @@ djgc.add_command(delegation)
 djgc.add_command(user)
 djgc.add_command(seed_demo)
 djgc.add_command(calendar)
+djgc.add_command(pack)
+djgc.add_command(slip)
