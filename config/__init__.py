@@ -56,6 +56,16 @@ class BaseConfig:
     # The issuing office named in the letterhead and signature of every generated document.
     DOCUMENT_OFFICE_NAME = os.environ.get("DJGC_DOCUMENT_OFFICE_NAME", "中共柳州市委党代表直通车办公室")
 
+    # Outgoing e-mail: `djgc outbox deliver` sends the outbox through this SMTP server.
+    MAIL_SERVER = os.environ.get("DJGC_SMTP_HOST", "127.0.0.1")
+    MAIL_PORT = _env_int("DJGC_SMTP_PORT", 25)
+    MAIL_USE_STARTTLS = os.environ.get("DJGC_SMTP_STARTTLS", "").lower() in ("1", "true", "yes", "on")
+    MAIL_USERNAME = os.environ.get("DJGC_SMTP_USERNAME")
+    MAIL_PASSWORD = os.environ.get("DJGC_SMTP_PASSWORD")
+    MAIL_SENDER = os.environ.get("DJGC_MAIL_SENDER", "党代表直通车办公室 <noreply@djgc.liuzhou.gov.cn>")
+    # After this many failed attempts an e-mail is given up on (it stays in the outbox, marked failed).
+    MAIL_MAX_ATTEMPTS = _env_int("DJGC_MAIL_MAX_ATTEMPTS", 8)
+
     # Password of the demo accounts made by `djgc seed-demo`.
     DEMO_PASSWORD = os.environ.get("DJGC_DEMO_PASSWORD", "djgc-demo-2026")
 

@@ -5,6 +5,7 @@ from djgc_direct.accounts.cli import user
 from djgc_direct.deadlines.cli import calendar
 from djgc_direct.demo.cli import seed_demo
 from djgc_direct.documents.cli import pack, slip
+from djgc_direct.notifications.cli import outbox
 from djgc_direct.organisations.cli import delegation, org
 
 
@@ -20,3 +21,4 @@ djgc.add_command(seed_demo)
 djgc.add_command(calendar)
 djgc.add_command(pack)
 djgc.add_command(slip)
+djgc.add_command(outbox)

@@ -6,4 +6,5 @@ from djgc_direct.cases.models import (  # noqa: F401
     ProgressReport, Reply,
 )
 from djgc_direct.deadlines.models import CalendarOverride  # noqa: F401
+from djgc_direct.notifications.models import Notification, OutboxEmail  # noqa: F401
 from djgc_direct.organisations.models import Delegation, Organisation  # noqa: F401
