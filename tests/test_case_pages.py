@@ -256,3 +256,22 @@ def test_unit_staff_see_their_own_assignment_and_the_lead_sees_its_support_units
     assert lead_view == {w.finance.id, w.park.id} and support_view == {w.park.id}
     page = as_user(app, "luorong").get(f"/cases/{case.id}").get_data(as_text=True)
     assert "雒容工业园区管委会" in page and "<td>市财政局</td>" not in page
+
+
+def test_case_page_links_to_the_slip_and_to_a_supervision_notice_when_overdue(app, clock):
+    from datetime import datetime
+
+    from djgc_direct.core.clock import SHANGHAI
+    w = make_world()
+    case = case_in(w, CaseStatus.IN_PROGRESS)
+    lead_id = next(a.id for a in case.assignments if a.is_lead)
+    sec = as_user(app, "mishuchu")
+    page = sec.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f"/cases/{case.id}/slip.docx" in page and "supervision-notice" not in page
+    clock.set(datetime(2026, 12, 21, 9, tzinfo=SHANGHAI))  # the reply was due 2026-12-17
+    sec = as_user(app, "mishuchu")  # the old session expired meanwhile
+    page = sec.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f"/assignments/{lead_id}/supervision-notice.docx" in page
+    assert sec.get(f"/assignments/{lead_id}/supervision-notice.docx").status_code == 200
+    rep_page = as_user(app, "suzhiming").get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "slip.docx" not in rep_page

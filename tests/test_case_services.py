@@ -252,3 +252,15 @@ def test_unit_cannot_be_unknown_or_inactive():
         services.assign(case, w.secretary, unit_ids=[w.finance.id], lead_unit_id=None)
     with pytest.raises(ValidationError, match="晚于今天"):
         services.assign(case, w.secretary, unit_ids=[w.finance.id], lead_unit_id=w.finance.id, due_date="2026-01-01")
+
+
+def test_merge_informs_both_representatives():
+    from djgc_direct.notifications.models import Notification
+
+    w = make_world()
+    mine = write_letter(w)
+    theirs = write_letter(w, representative=w.other_representative, title="另一件")
+    services.merge(mine, w.secretary, theirs.id)
+    db.session.commit()
+    recipients = set(db.session.scalars(sa.select(Notification.recipient_id)))
+    assert recipients == {w.representative.id, w.other_representative.id}

@@ -24,6 +24,7 @@ from djgc_direct.core.errors import Conflict, NotFound, PermissionDenied, Valida
 from djgc_direct.core.text import clean_text
 from djgc_direct.deadlines.calendar import add_workdays
 from djgc_direct.extensions import db
+from djgc_direct.notifications.services import notify_case_merged
 from djgc_direct.organisations.models import Organisation
 
 TITLE_MAX = 200
@@ -358,6 +359,7 @@ def merge(case, secretary, into_case_id):
     case.merged_into_id = target.id
     case.closed_at = now_utc()
     _apply(case, transition, secretary, details={"into_case_id": target.id, "into_number": target.number})
+    notify_case_merged(case, target)
     return case
 
 
