@@ -39,7 +39,10 @@ db: $(VENV)/.installed
 demo: db
 	$(FLASK) djgc seed-demo
 
+# The scheduler runs in its own process beside the development server and stops with it.
 run: translations demo
+	@$(FLASK) djgc scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed translations system-deps

@@ -2,9 +2,10 @@
 import click
 
 from djgc_direct.accounts.cli import user
-from djgc_direct.deadlines.cli import calendar
+from djgc_direct.deadlines.cli import calendar, sweep_command
 from djgc_direct.demo.cli import seed_demo
 from djgc_direct.organisations.cli import delegation, org
+from djgc_direct.scheduler.cli import scheduler_command
 
 
 @click.group()
@@ -17,3 +18,5 @@ djgc.add_command(delegation)
 djgc.add_command(user)
 djgc.add_command(seed_demo)
 djgc.add_command(calendar)
+djgc.add_command(sweep_command)
+djgc.add_command(scheduler_command)
