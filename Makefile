@@ -8,7 +8,7 @@ PORT ?= 5000
 # Debian packages the tests need: a real browser for end-to-end tests and CJK fonts to render pages.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk
 
-.PHONY: run test system-deps translations messages db demo clean help
+.PHONY: run test bench system-deps translations messages db demo clean help
 
 help:
 	@echo "make run    set up and serve the app on http://$(HOST):$(PORT) with demo data"
@@ -47,6 +47,10 @@ run: translations demo
 
 test: $(VENV)/.installed translations system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Figures the issues ask for (not part of `make test`); DJGC_BENCH_DATABASE_URL picks the database.
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

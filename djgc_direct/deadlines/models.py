@@ -52,10 +52,11 @@ class Reminder(db.Model):
     stage: Mapped[str] = mapped_column(sa.String(16), nullable=False)
     level: Mapped[ReminderLevel] = mapped_column(str_enum(ReminderLevel), nullable=False)
     due_date: Mapped[date] = mapped_column(sa.Date, nullable=False)
-    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), nullable=False, index=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), nullable=False)
     assignment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignments.id"))
     leader_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    sweep_id: Mapped[str] = mapped_column(sa.String(32), nullable=False, index=True)
+    # No index: a sweep finds its own rows by id range (see reminders.create_reminders).
+    sweep_id: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     created_at = mapped_column(UTCDateTime, nullable=False)
 
     __table_args__ = (sa.UniqueConstraint("item_key", "due_date", "level", name="uq_reminders_item_due_level"),)

@@ -46,10 +46,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminders')),
     sa.UniqueConstraint('item_key', 'due_date', 'level', name='uq_reminders_item_due_level')
     )
-    with op.batch_alter_table('reminders', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_reminders_case_id'), ['case_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_reminders_sweep_id'), ['sweep_id'], unique=False)
-
     with op.batch_alter_table('assignments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('acknowledge_due', sa.Date(), nullable=True))
         batch_op.create_index(batch_op.f('ix_assignments_acknowledge_due'), ['acknowledge_due'], unique=False)
@@ -82,10 +78,6 @@ def downgrade():
     with op.batch_alter_table('assignments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assignments_acknowledge_due'))
         batch_op.drop_column('acknowledge_due')
-
-    with op.batch_alter_table('reminders', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_reminders_sweep_id'))
-        batch_op.drop_index(batch_op.f('ix_reminders_case_id'))
 
     op.drop_table('reminders')
     op.drop_table('scheduler_leases')
