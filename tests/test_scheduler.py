@@ -119,3 +119,13 @@ def test_two_scheduler_processes_one_leads_and_the_other_takes_over(app, databas
     finally:
         if first.poll() is None:
             first.kill()
+
+
+def test_healthz_reports_database_and_scheduler_heartbeat(client, clock):
+    body = client.get("/healthz").get_json()
+    assert body == {"status": "ok", "database": "ok", "scheduler_heartbeat_age_seconds": None}
+    lock = SchedulerLock("web-test")
+    lock.try_acquire()
+    clock.advance(seconds=75)
+    assert client.get("/healthz").get_json()["scheduler_heartbeat_age_seconds"] == 75
+    lock.release()
