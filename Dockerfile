@@ -19,4 +19,4 @@ RUN pybabel compile -d djgc_direct/translations \
 USER djgc
 EXPOSE 8000
 # Migrations first, then the web workers. SECRET_KEY and DATABASE_URL come from the environment.
-CMD ["sh", "-c", "flask db upgrade && exec gunicorn --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-4} --access-logfile - app:app"]
+CMD ["sh", "-c", "flask db upgrade && exec gunicorn -c config/gunicorn.conf.py app:app"]

@@ -9,11 +9,12 @@ PORT ?= 5000
 # and LibreOffice Writer with poppler-utils to render the generated .docx documents to PDF and PNG.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk libreoffice-writer-nogui poppler-utils
 
-.PHONY: run test system-deps translations messages db demo clean help docs-images
+.PHONY: run test bench system-deps translations messages db demo clean help docs-images
 
 help:
 	@echo "make run    set up and serve the app on http://$(HOST):$(PORT) with demo data"
 	@echo "make test   set up and run the whole test suite (DJGC_TEST_DATABASE_URL picks the database)"
+	@echo "make bench  measure the benchmarks and write bench-results/latest.json"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +41,10 @@ db: $(VENV)/.installed
 demo: db
 	$(FLASK) djgc seed-demo
 
+# The scheduler runs in its own process beside the development server and stops with it.
 run: translations demo
+	@$(FLASK) djgc scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed translations system-deps
@@ -49,6 +53,10 @@ test: $(VENV)/.installed translations system-deps
 # Re-render docs/images/{slip,pack,supervision-notice}.png from sample documents (docs/documents.md).
 docs-images: $(VENV)/.installed system-deps
 	$(BIN)/python scripts/render_document_samples.py
+
+# Figures the issues ask for (not part of `make test`); DJGC_BENCH_DATABASE_URL picks the database.
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -46,6 +46,14 @@ class BaseConfig:
 
     # Time limits in Chinese working days (DESIGN §6).
     DEADLINE_WORKDAYS = {"register": 1, "annotate": 3, "acknowledge": 1, "reply": 15, "feedback": 10}
+    # The reminder ladder in working days: due soon before the deadline; overdue and the two
+    # escalations after it.
+    REMINDER_LADDER = {"due_soon": 2, "overdue": 1, "escalation_1": 3, "escalation_2": 5}
+
+    # The scheduler process renews its lease every heartbeat; a second one takes over when the
+    # lease has run out (SQLite) or the first one's connection is gone (PostgreSQL).
+    SCHEDULER_HEARTBEAT_SECONDS = _env_int("DJGC_SCHEDULER_HEARTBEAT_SECONDS", 30)
+    SCHEDULER_LEASE_SECONDS = _env_int("DJGC_SCHEDULER_LEASE_SECONDS", 120)
 
     # Attachments live outside the static folder; downloads go through a permission check.
     UPLOAD_FOLDER = os.environ.get("DJGC_UPLOAD_FOLDER", str(ROOT / "instance" / "uploads"))

@@ -81,6 +81,9 @@ def _configure_sqlite(app, db):
         cursor.execute("PRAGMA busy_timeout=10000")
         if engine.url.database and engine.url.database != ":memory:":
             cursor.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode NORMAL loses no committed transaction on an application crash and
+            # avoids an fsync per commit (only a power loss can drop the last commits).
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")

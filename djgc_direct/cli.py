@@ -2,11 +2,12 @@
 import click
 
 from djgc_direct.accounts.cli import user
-from djgc_direct.deadlines.cli import calendar
+from djgc_direct.deadlines.cli import calendar, sweep_command
 from djgc_direct.demo.cli import seed_demo
 from djgc_direct.documents.cli import pack, slip
 from djgc_direct.notifications.cli import outbox
 from djgc_direct.organisations.cli import delegation, org
+from djgc_direct.scheduler.cli import scheduler_command
 
 
 @click.group()
@@ -22,3 +23,5 @@ djgc.add_command(calendar)
 djgc.add_command(pack)
 djgc.add_command(slip)
 djgc.add_command(outbox)
+djgc.add_command(sweep_command)
+djgc.add_command(scheduler_command)

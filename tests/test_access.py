@@ -8,7 +8,8 @@ from tests.factories import AdminFactory, LeaderFactory, RepresentativeFactory, 
 from tests.helpers import login
 
 # Endpoints that are meant to be reachable without logging in; nothing else may be.
-EXPECTED_PUBLIC = {"static", "accounts.login", "main.set_language", "api_auth.issue_token", "api-docs.openapi_json"}
+EXPECTED_PUBLIC = {"static", "accounts.login", "main.set_language", "main.healthz", "api_auth.issue_token",
+                   "api-docs.openapi_json"}
 
 SAMPLE_ARGS = {"int": 1, "string": "x", "default": "x", "path": "x/y"}
 

@@ -46,7 +46,7 @@ OTHER_POSTS = {
     "accounts.logout": EVERYONE, "organisations.import_csv": {ADMIN}, "organisations.create_delegation": {ADMIN},
     "deadlines.add_override": {ADMIN}, "deadlines.remove_override": {ADMIN}, "cases.decide_extension": {SEC},
 }
-PUBLIC = {"static", "accounts.login", "main.set_language"}
+PUBLIC = {"static", "accounts.login", "main.set_language", "main.healthz"}
 # The JSON API has its own matrix (tests/test_api_permissions.py); documents and notifications test theirs.
 ELSEWHERE = ("documents.", "notifications.")
 

@@ -168,6 +168,9 @@ class Case(db.Model):
     first_submitted_at = mapped_column(UTCDateTime)
     # Restarts at every (re)submission: a return pauses the registration clock.
     submitted_at = mapped_column(UTCDateTime, index=True)
+    # Stage deadlines are fixed when the stage starts (the date people were told), in local dates.
+    register_due: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    feedback_due: Mapped[date | None] = mapped_column(sa.Date, index=True)
     registered_at = mapped_column(UTCDateTime)
     forwarded_at = mapped_column(UTCDateTime)
     annotated_at = mapped_column(UTCDateTime)
@@ -216,6 +219,7 @@ class CaseLeader(db.Model):
     addressed: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     forwarded_at = mapped_column(UTCDateTime)
     forwarded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    annotate_due: Mapped[date | None] = mapped_column(sa.Date, index=True)
     delegated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     case = relationship("Case", back_populates="leaders")
@@ -254,9 +258,10 @@ class Assignment(db.Model):
     status: Mapped[AssignmentStatus] = mapped_column(str_enum(AssignmentStatus), nullable=False, index=True)
     assigned_at = mapped_column(UTCDateTime, nullable=False)
     assigned_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
-    due_date: Mapped[date] = mapped_column(sa.Date, nullable=False, index=True)
+    acknowledge_due: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    due_date: Mapped[date] = mapped_column(sa.Date, nullable=False, index=True)  # the reply deadline
     original_due_date: Mapped[date] = mapped_column(sa.Date, nullable=False)
-    # Bumped whenever the deadline moves, so reminders for the old deadline never count again.
+    # Bumped whenever the reply deadline moves (an approved extension), which re-arms its reminders.
     deadline_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
     acknowledged_at = mapped_column(UTCDateTime)
     acknowledged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

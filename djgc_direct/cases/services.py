@@ -251,6 +251,7 @@ def submit_letter(case, representative):
     now = now_utc()
     case.first_submitted_at = case.first_submitted_at or now
     case.submitted_at = now  # a resubmission restarts the registration clock
+    case.register_due = _deadline("register")
     case.status_reason = None
     _apply(case, transition, representative)
     return case
@@ -342,6 +343,7 @@ def forward(case, secretary, leader_ids, comment=None):
             case.leaders.append(link)
         if link.forwarded_at is None:
             link.forwarded_at, link.forwarded_by_id = now, secretary.id
+            link.annotate_due = _deadline("annotate")
             newly.append(leader.id)
     if not newly:
         raise ValidationError(_("所选领导都已呈阅过。"), field="leader_ids")
@@ -386,6 +388,7 @@ def approve_reply(case, secretary):
     reply = _pending_reply(case)
     reply.status, reply.reviewed_by_id, reply.reviewed_at = ReplyStatus.APPROVED, secretary.id, now_utc()
     case.answered_at = now_utc()
+    case.feedback_due = _deadline("feedback")
     for assignment in case.assignments:
         if assignment.round == _current_round(case):
             assignment.status = AssignmentStatus.DONE
@@ -456,6 +459,7 @@ def delegate(case, leader, to_leader_id, comment=None):
         link = CaseLeader(leader_id=target.id, addressed=False)
         case.leaders.append(link)
     link.forwarded_at, link.forwarded_by_id, link.delegated_by_id = now_utc(), leader.id, leader.id
+    link.annotate_due = _deadline("annotate")
     _apply(case, transition, leader, comment=comment, details={"to_leader_id": target.id})
     return case
 
@@ -483,12 +487,14 @@ def assign(case, actor, *, unit_ids, lead_unit_id, due_date=None):
         unit_ids.append(lead_unit_id)
     units, lead, due = _validate_assignment(unit_ids, lead_unit_id, due_date)
     due = due or _deadline("reply")
+    acknowledge_due = _deadline("acknowledge")
     now = now_utc()
     round_ = case.reopen_count + 1
     for unit_id in units:
         db.session.add(Assignment(
             case=case, unit_id=unit_id, is_lead=unit_id == lead, round=round_, status=AssignmentStatus.ASSIGNED,
-            assigned_at=now, assigned_by_id=actor.id, due_date=due, original_due_date=due, deadline_version=1))
+            assigned_at=now, assigned_by_id=actor.id, acknowledge_due=acknowledge_due, due_date=due,
+            original_due_date=due, deadline_version=1))
     case.assigned_at = now
     _apply(case, transition, actor, details={
         "unit_ids": sorted(units), "lead_unit_id": lead, "due_date": due.isoformat(), "round": round_})

@@ -1,5 +1,6 @@
 """Helpers shared by the command-line commands: one transaction per command."""
 from contextlib import contextmanager
+from datetime import datetime
 
 import click
 
@@ -19,3 +20,19 @@ def command_transaction():
         db.session.rollback()
         raise
     db.session.commit()
+
+
+class AwareDateTime(click.ParamType):
+    """An ISO 8601 moment with its offset, e.g. 2026-12-20T09:00+08:00 (a bare one is refused:
+    a deadline sweep must not guess the time zone)."""
+
+    name = "datetime"
+
+    def convert(self, value, param, ctx):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date and time, e.g. 2026-12-20T09:00+08:00", param, ctx)
+        if moment.tzinfo is None:
+            self.fail(f"{value!r} has no UTC offset; add one, e.g. +08:00", param, ctx)
+        return moment

@@ -1,13 +1,14 @@
 """`flask djgc calendar …`: working-day arithmetic, coverage status and admin overrides."""
+from contextlib import nullcontext
 from datetime import datetime
 
 import click
 from flask.cli import with_appcontext
 
-from djgc_direct.core.cli import command_transaction
-from djgc_direct.core.clock import today_shanghai
+from djgc_direct.core.cli import AwareDateTime, command_transaction
+from djgc_direct.core.clock import clock_set_to, today_shanghai
 from djgc_direct.deadlines import calendar as workday_calendar
-from djgc_direct.deadlines import services
+from djgc_direct.deadlines import reminders, services
 
 MAX_WORKDAYS = 10000
 YEARS = click.IntRange(1900, 9999)
@@ -101,3 +102,14 @@ def override_remove(day):
     with command_transaction():
         services.remove_override(day, actor=None)
     click.echo(f"removed the override of {day.isoformat()}")
+
+
+@click.command("sweep")
+@click.option("--at", "moment", type=AwareDateTime(), help="run as of this moment, e.g. 2026-12-20T09:00+08:00")
+@with_appcontext
+def sweep_command(moment):
+    """Run one reminder sweep (now, or as of --at) and print what it created per kind."""
+    with command_transaction(), (clock_set_to(moment) if moment else nullcontext()):
+        result = reminders.sweep()
+    for line in result.lines():
+        click.echo(line)

@@ -1,9 +1,10 @@
+import enum
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from djgc_direct.core.models import UTCDateTime
+from djgc_direct.core.models import UTCDateTime, str_enum
 from djgc_direct.extensions import db
 
 
@@ -27,3 +28,35 @@ class CalendarOverride(db.Model):
 
     def __repr__(self):
         return f"<CalendarOverride {self.day.isoformat()} {'workday' if self.is_workday else 'holiday'}>"
+
+
+class ReminderLevel(enum.Enum):
+    """The reminder ladder (催办 → 督办), in order."""
+
+    DUE_SOON = "due_soon"
+    DUE_TODAY = "due_today"
+    OVERDUE = "overdue"
+    ESCALATION_1 = "escalation_1"
+    ESCALATION_2 = "escalation_2"
+
+
+class Reminder(db.Model):
+    """One rung of the ladder reached by one deadline. The unique key (item, due date, level)
+    makes a reminder happen once however many sweeps run; a moved deadline is a new due date,
+    so the ladder starts again for it."""
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_key: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    stage: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    level: Mapped[ReminderLevel] = mapped_column(str_enum(ReminderLevel), nullable=False)
+    due_date: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), nullable=False)
+    assignment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignments.id"))
+    leader_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # No index: a sweep finds its own rows by id range (see reminders.create_reminders).
+    sweep_id: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    created_at = mapped_column(UTCDateTime, nullable=False)
+
+    __table_args__ = (sa.UniqueConstraint("item_key", "due_date", "level", name="uq_reminders_item_due_level"),)

@@ -1,17 +1,18 @@
 """The deadlines of each stage of a case (DESIGN §6), counted in working days.
 
-`open_deadlines(case, calendar)` lists what is still due on a case, with who must act and how
-urgent it is. The reminder sweep uses the same stage rules in bulk (see `reminders.py`).
+The services fix each stage's deadline when the stage begins (Case.register_due,
+CaseLeader.annotate_due, Assignment.acknowledge_due and due_date, Case.feedback_due), from
+DEADLINE_WORKDAYS. `open_deadlines(case, calendar)` lists what is still due on a case, who
+must act and how urgent it is; the reminder sweep (`reminders.py`) reads the same columns in bulk.
 """
 import enum
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from djgc_direct.cases.models import AssignmentStatus, CaseStatus
-from djgc_direct.core.clock import SHANGHAI, today_shanghai
+from djgc_direct.core.clock import today_shanghai
 from djgc_direct.deadlines.calendar import WorkdayCalendar
 
 DUE_SOON_WORKDAYS = 2
@@ -55,10 +56,6 @@ class Deadline:
         return f"{self.stage.value}:{self.assignment_id}" if self.assignment_id else self.stage.value
 
 
-def local_date(moment):
-    return moment.astimezone(SHANGHAI).date()
-
-
 def calendar_for_today():
     """A calendar window that covers the deadlines of open cases around today."""
     today = today_shanghai()
@@ -76,35 +73,28 @@ def urgency(due, calendar, today=None):
     return Urgency.ON_TIME
 
 
-def stage_due(stage, start, calendar):
-    """The deadline of `stage` begun on local date `start`, from the configured working days."""
-    return calendar.add_workdays(start, current_app.config["DEADLINE_WORKDAYS"][stage.value])
-
-
 def open_deadlines(case, calendar):
-    """What is still due on `case`, most urgent first."""
+    """What is still due on `case`, most urgent first. The dates were fixed when each stage began."""
     found = []
 
     def add(stage, due, responsible, assignment_id=None):
-        found.append(Deadline(stage, due, responsible, urgency(due, calendar), assignment_id))
+        if due is not None:
+            found.append(Deadline(stage, due, responsible, urgency(due, calendar), assignment_id))
 
-    if case.status in (CaseStatus.SUBMITTED, CaseStatus.REGISTERED) and case.submitted_at:
-        add(Stage.REGISTER, stage_due(Stage.REGISTER, local_date(case.submitted_at), calendar), _l("秘书处"))
+    if case.status in (CaseStatus.SUBMITTED, CaseStatus.REGISTERED):
+        add(Stage.REGISTER, case.register_due, _l("秘书处"))
     if case.status is CaseStatus.FORWARDED:
         for link in case.leaders:
             if link.forwarded_at:
-                add(Stage.ANNOTATE, stage_due(Stage.ANNOTATE, local_date(link.forwarded_at), calendar),
-                    link.leader.name)
+                add(Stage.ANNOTATE, link.annotate_due, link.leader.name)
     if case.status in (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS):
         for assignment in case.assignments:
             if assignment.round != case.reopen_count + 1:
                 continue
             if assignment.status is AssignmentStatus.ASSIGNED:
-                add(Stage.ACKNOWLEDGE, stage_due(Stage.ACKNOWLEDGE, local_date(assignment.assigned_at), calendar),
-                    assignment.unit.name, assignment.id)
+                add(Stage.ACKNOWLEDGE, assignment.acknowledge_due, assignment.unit.name, assignment.id)
             if assignment.is_lead and assignment.status in (AssignmentStatus.ASSIGNED, AssignmentStatus.ACKNOWLEDGED):
                 add(Stage.REPLY, assignment.due_date, assignment.unit.name, assignment.id)
-    if case.status is CaseStatus.ANSWERED and case.answered_at:
-        add(Stage.FEEDBACK, stage_due(Stage.FEEDBACK, local_date(case.answered_at), calendar),
-            case.representative.name)
+    if case.status is CaseStatus.ANSWERED:
+        add(Stage.FEEDBACK, case.feedback_due, case.representative.name)
     return sorted(found, key=lambda d: d.due)

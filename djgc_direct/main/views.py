@@ -1,5 +1,5 @@
 import sqlalchemy as sa
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from djgc_direct.accounts.models import Role, User
@@ -9,6 +9,7 @@ from djgc_direct.core.access import is_safe_redirect, public, roles_required
 from djgc_direct.extensions import db
 from djgc_direct.i18n import LANGUAGE_SESSION_KEY
 from djgc_direct.organisations.models import Delegation, Organisation
+from djgc_direct.scheduler.lock import heartbeat_age_seconds
 
 bp = Blueprint("main", __name__)
 
@@ -35,6 +36,21 @@ def set_language(code):
         session[LANGUAGE_SESSION_KEY] = code
     target = request.args.get("next")
     return redirect(target if is_safe_redirect(target) else url_for("main.home"))
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    """For the load balancer and monitoring: is the database reachable, and how old is the
+    scheduler's heartbeat (None when no scheduler has run yet). No data about cases."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        heartbeat = heartbeat_age_seconds()
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok",
+                   scheduler_heartbeat_age_seconds=None if heartbeat is None else round(heartbeat))
 
 
 @bp.route("/admin/audit")

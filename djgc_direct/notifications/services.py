@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
 from djgc_direct.accounts.models import Role, User
-from djgc_direct.cases.models import Assignment, AssignmentStatus, Case, CaseStatus
+from djgc_direct.cases.models import Assignment, AssignmentStatus, Case, CaseLeader, CaseStatus
 from djgc_direct.core.clock import now_utc, today_shanghai
 from djgc_direct.core.errors import NotFound
-from djgc_direct.deadlines.stages import DUE_SOON_WORKDAYS, Stage, calendar_for_today, local_date, stage_due
+from djgc_direct.deadlines.stages import DUE_SOON_WORKDAYS, calendar_for_today
 from djgc_direct.extensions import db
 from djgc_direct.notifications.models import Notification, OutboxEmail, check_link
 from djgc_direct.organisations.models import Organisation
@@ -168,8 +168,10 @@ def secretariat_digest():
     calendar = calendar_for_today()
     horizon = calendar.add_workdays(today, DUE_SOON_WORKDAYS)
 
+    annotate_due = (sa.select(sa.func.min(CaseLeader.annotate_due)).where(CaseLeader.case_id == Case.id)
+                    .scalar_subquery())
     cases = db.session.execute(
-        sa.select(Case.id, Case.number, Case.title, Case.status, Case.submitted_at, Case.forwarded_at)
+        sa.select(Case.id, Case.number, Case.title, Case.status, Case.register_due, annotate_due.label("annotate_due"))
         .where(Case.status.in_([CaseStatus.SUBMITTED, CaseStatus.FORWARDED]))
         .order_by(Case.id)).all()
     assignments = db.session.execute(
@@ -182,14 +184,14 @@ def secretariat_digest():
         .order_by(Assignment.due_date, Case.id, Assignment.is_lead.desc(), Organisation.name)).all()
 
     sections = []
-    to_register = [(row, stage_due(Stage.REGISTER, local_date(row.submitted_at), calendar))
-                   for row in cases if row.status is CaseStatus.SUBMITTED]
+    to_register = [(row, row.register_due) for row in cases
+                   if row.status is CaseStatus.SUBMITTED and row.register_due is not None]
     if to_register:
         sections.append(_("待登记来信 %(n)d 件:", n=len(to_register)))
         sections += [_digest_line(_case_label(row.number, row.title), _("登记期限"), due, today)
                      for row, due in sorted(to_register, key=lambda item: (item[1], item[0].id))]
-    to_annotate = [(row, stage_due(Stage.ANNOTATE, local_date(row.forwarded_at), calendar))
-                   for row in cases if row.status is CaseStatus.FORWARDED]
+    to_annotate = [(row, row.annotate_due) for row in cases
+                   if row.status is CaseStatus.FORWARDED and row.annotate_due is not None]
     if to_annotate:
         sections.append(_("待批示来信 %(n)d 件:", n=len(to_annotate)))
         sections += [_digest_line(_case_label(row.number, row.title), _("批示期限"), due, today)
