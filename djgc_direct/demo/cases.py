@@ -34,6 +34,11 @@ OTHER_LETTERS = [
     ("qinzhiqiang", "关于返乡农民工就业技能培训的建议", "建议针对返乡农民工开展订单式技能培训,提高就业率。", "answered"),
     ("suzhiming", "个人房产纠纷请求领导过问", "本人与邻居房产纠纷,请求市委领导过问。", "rejected"),
     ("qinzhiqiang", "柳北区公交线路调整建议(草稿)", "建议增开连接新建小区的公交线路。", "draft"),
+    ("huangliping", "关于规范社区网格员管理的建议", "社区网格员职责不清、待遇偏低,建议出台统一的管理办法。", "annotated"),
+    ("qinzhiqiang", "柳北区中小学课后服务经费问题", "课后服务经费来源不稳定,建议财政给予补助。", "assigned"),
+    ("huangliping", "荣军社区停车难问题", "小区停车位严重不足,建议利用边角地增设停车位。", "withdrawn"),
+    ("huangliping", "雒容镇村级道路停工问题的补充反映", "雒容镇多条村级道路硬化工程停工,群众出行不便,请求督促复工。", "merged"),
+    ("qinzhiqiang", "柳北区农贸市场改造后摊位费上涨问题", "农贸市场改造后摊位费上涨过快,商户负担加重。", "reopened"),
 ]
 
 
@@ -77,12 +82,14 @@ def seed_demo_cases(today):
         clock.advance(days=1)
         services.give_feedback(case, su, Rating.SATISFIED, "问题得到及时解决,农民工工资已全部发放,非常满意。")
         made = 1
+        by_title = {}
 
         for index, (username, title, content, stage) in enumerate(OTHER_LETTERS):
             clock.set(start + timedelta(days=10 + index, hours=1))
             author = _user(username)
             other = services.create_letter(author, title=title, content=content, leader_ids=[chen.id, zhang.id],
                                            category="livelihood", submit=stage != "draft")
+            by_title[title] = other
             made += 1
             if stage in ("draft", "submitted"):
                 continue
@@ -92,6 +99,12 @@ def seed_demo_cases(today):
             if stage == "rejected":
                 services.reject(other, secretary, "属个人民事纠纷,请通过司法途径解决,不属于党代表直通车受理范围。")
                 continue
+            if stage == "withdrawn":
+                services.withdraw(other, author, "已通过社区协商解决。")
+                continue
+            if stage == "merged":  # the same matter as an earlier letter still in handling
+                services.merge(other, secretary, by_title["雒容镇村级道路硬化项目进度缓慢问题"].id)
+                continue
             services.register(other, secretary)
             if stage == "registered":
                 continue
@@ -99,9 +112,14 @@ def seed_demo_cases(today):
             if stage == "forwarded":
                 continue
             clock.advance(days=1)
-            services.annotate(other, zhang, text="请相关单位研究办理,按期答复代表。",
-                              unit_ids=[hr.id if "就业" in title else park.id if "雒容" in title else finance.id],
-                              lead_unit_id=hr.id if "就业" in title else park.id if "雒容" in title else finance.id)
+            if stage == "annotated":
+                services.annotate(other, zhang, text="请秘书处商有关部门提出办理意见。")
+                continue
+            unit = hr if "就业" in title else park if "雒容" in title else finance
+            services.annotate(other, zhang, text="请相关单位研究办理,按期答复代表。", unit_ids=[unit.id],
+                              lead_unit_id=unit.id)
+            if stage == "assigned":
+                continue
             lead = next(a for a in other.assignments if a.is_lead)
             staff = {hr.id: hr_staff, park.id: park_staff, finance.id: finance_staff}[lead.unit_id]
             clock.advance(hours=2)
@@ -115,4 +133,7 @@ def seed_demo_cases(today):
             if stage == "replied":
                 continue
             services.approve_reply(other, secretary)
+            if stage == "reopened":
+                services.give_feedback(other, author, Rating.DISSATISFIED, "摊位费仍未下调,商户意见较大。")
+                services.reopen(other, author, "请重新核定摊位费标准。")
     return made
