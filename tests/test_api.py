@@ -445,3 +445,28 @@ def test_pages_keep_their_html_error_pages(client):
     response = client.get("/admin/users/999999")
     assert response.status_code == 404 and response.mimetype == "text/html"
     assert_error(client.get(f"{API}/no-such-thing"), 404, "not_found")
+
+
+def test_review_slip_through_the_api_is_a_real_document(client):
+    import io
+
+    from docx import Document
+
+    from djgc_direct.audit.models import AuditRecord
+    from djgc_direct.cases.models import CaseStatus
+    from tests.cases_world import case_in, make_world
+
+    world = make_world()
+    case = case_in(world, CaseStatus.IN_PROGRESS)
+    bearer = {"Authorization": f"Bearer {token_for(client, 'chengang')}"}
+    response = client.get(f"{API}/cases/{case.id}/slip.docx", headers=bearer)
+    assert response.status_code == 200
+    assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.data)).paragraphs)
+    tables = " ".join(cell.text for table in Document(io.BytesIO(response.data)).tables
+                      for row in table.rows for cell in row.cells)
+    assert case.number in tables and "苏志明" in tables and "党代表来信呈阅单" in text
+    assert db.session.scalar(sa.select(AuditRecord.action).order_by(AuditRecord.id.desc())) == "document_generated"
+    refused = client.get(f"{API}/cases/{case.id}/slip.docx",
+                         headers={"Authorization": f"Bearer {token_for(client, 'suzhiming')}"})
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"

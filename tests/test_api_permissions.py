@@ -80,6 +80,8 @@ EXPECTED = {
                                                    "leader_ids": [w.chen.id]}),
     ("GET", "/cases/<int:case_id>"): Call(case_at(CaseStatus.IN_PROGRESS), "/cases/{case}",
                                           expect(200, 200, 200, 200, 404)),
+    ("GET", "/cases/<int:case_id>/slip.docx"): Call(case_at(CaseStatus.IN_PROGRESS), "/cases/{case}/slip.docx",
+                                                    expect(403, 200, 200, 403, 403)),
     ("POST", "/cases/<int:case_id>/submit"): Call(case_at(CaseStatus.DRAFT), "/cases/{case}/submit",
                                                   expect(200, 404, 404, 404, 404)),
     ("POST", "/cases/<int:case_id>/withdraw"): Call(case_at(CaseStatus.SUBMITTED), "/cases/{case}/withdraw",

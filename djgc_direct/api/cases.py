@@ -1,6 +1,7 @@
 """Cases: writing, reading, and each step of the workflow. Every view loads the case the caller
 may see, calls one service function and commits; the services hold every rule."""
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -10,8 +11,12 @@ from djgc_direct.api.schemas import (
     AnnotationRequestSchema, AssignSchema, CasePageSchema, CaseQuerySchema, CaseSchema, CommentSchema,
     DelegateSchema, FeedbackRequestSchema, ForwardSchema, MergeSchema, NewLetterSchema, ReasonSchema,
 )
+from djgc_direct.accounts.models import Role
 from djgc_direct.cases import services
 from djgc_direct.cases.models import Case
+from djgc_direct.core.errors import PermissionDenied
+from djgc_direct.documents import builders
+from djgc_direct.documents.views import DOCX, docx_response, office_name
 from djgc_direct.extensions import db
 
 bp = ApiBlueprint("api_cases", __name__, url_prefix=f"{API_PREFIX}/cases",
@@ -205,3 +210,21 @@ def merge(args, case_id):
     case = services.get_case(current_user, case_id)
     services.merge(case, current_user, args["into_case_id"])
     return committed(case)
+
+
+@bp.route("/<int:case_id>/slip.docx")
+@bp.refusals(403, 404)
+@bp.doc(responses={200: {"description": "呈阅单 as a Word document",
+                         "content": {DOCX: {"schema": {"type": "string", "format": "binary"}}}}})
+def case_slip(case_id):
+    """呈阅单: the case's review slip as .docx (secretariat, and leaders it was forwarded to)
+
+    The slip carries internal annotations, so it is never for representatives or units.
+    """
+    if current_user.role not in (Role.SECRETARIAT, Role.LEADER):
+        raise PermissionDenied(_("呈阅单只提供给秘书处和市委领导。"))
+    case = services.get_case(current_user, case_id)
+    doc = builders.slip_document(case, office=office_name())
+    builders.record_generation(builders.REVIEW_SLIP, current_user, [case.id], {"case_id": case.id, "via": "api"})
+    db.session.commit()
+    return docx_response(doc, f"呈阅单-{case.number or case.id}.docx", f"review-slip-{case.id}.docx")

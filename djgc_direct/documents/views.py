@@ -29,11 +29,11 @@ _UNSAFE_IN_FILE_NAME = re.compile(r'[\\/:*?"<>|\s]+')
 @roles_required(Role.SECRETARIAT, Role.LEADER)
 def case_slip(case_id):
     case = _or_abort(services.get_case, current_user, case_id)
-    doc = builders.slip_document(case, office=_office())
+    doc = builders.slip_document(case, office=office_name())
     name, fallback = f"呈阅单-{case.number or case.id}.docx", f"review-slip-{case.id}.docx"
     builders.record_generation(builders.REVIEW_SLIP, current_user, [case.id], {"case_id": case.id})
     db.session.commit()
-    return _attachment(doc, name, fallback)
+    return docx_response(doc, name, fallback)
 
 
 @bp.route("/documents/pack", methods=["GET", "POST"])
@@ -52,14 +52,14 @@ def pack():
             today = today_shanghai()
             try:
                 cases = builders.select_cases(**form.criteria(), case_ids=form.case_ids.data)
-                doc = builders.pack_document(cases, office=_office(), today=today)
+                doc = builders.pack_document(cases, office=office_name(), today=today)
             except ValidationError as exc:
                 _form_error(form, exc)
             else:
                 builders.record_generation(builders.BRIEFING_PACK, current_user, [case.id for case in cases],
                                            builders.selection_record(**form.criteria(), case_ids=form.case_ids.data))
                 db.session.commit()
-                return _attachment(doc, f"会议材料-{today.isoformat()}.docx", f"briefing-pack-{today.isoformat()}.docx")
+                return docx_response(doc, f"会议材料-{today.isoformat()}.docx", f"briefing-pack-{today.isoformat()}.docx")
     return _pack_page(form), 422
 
 
@@ -68,14 +68,14 @@ def pack():
 def supervision_notice(assignment_id):
     assignment = _or_abort(services.get_assignment, current_user, assignment_id)
     days = _or_abort(builders.parse_new_limit, request.args.get("days"))
-    doc = _or_abort(builders.notice_document, assignment, office=_office(), today=today_shanghai(),
+    doc = _or_abort(builders.notice_document, assignment, office=office_name(), today=today_shanghai(),
                     new_limit_days=days)
     case = assignment.case
     name = _UNSAFE_IN_FILE_NAME.sub("_", f"督办通知-{assignment.unit.name}-{case.number}.docx")
     builders.record_generation(builders.SUPERVISION_NOTICE, current_user, [case.id], {
         "assignment_id": assignment.id, "unit_id": assignment.unit_id, "days": days})
     db.session.commit()
-    return _attachment(doc, name, f"supervision-notice-{assignment.id}.docx")
+    return docx_response(doc, name, f"supervision-notice-{assignment.id}.docx")
 
 
 def _pack_page(form):
@@ -107,11 +107,11 @@ def _or_abort(function, *args, **kwargs):
         abort(exc.http_status, description=exc.message)
 
 
-def _office():
+def office_name():
     return current_app.config["DOCUMENT_OFFICE_NAME"]
 
 
-def _attachment(doc, name, ascii_name):
+def docx_response(doc, name, ascii_name):
     """The .docx as a download named `name` (RFC 5987 `filename*`), `ascii_name` for old clients."""
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
     return Response(document_bytes(doc), mimetype=DOCX, headers={"Content-Disposition": disposition})
