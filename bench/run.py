@@ -25,8 +25,21 @@ RESULTS = Path(__file__).resolve().parent.parent / "bench-results"
 TODAY = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
 
 
-def fresh_app(tmp):
-    url = os.environ.get("DJGC_BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}"
+def fresh_app(tmp, name):
+    """An app on an empty, migrated database: a SQLite file in `tmp`, or with
+    DJGC_BENCH_DATABASE_URL a new PostgreSQL database on that server."""
+    server = os.environ.get("DJGC_BENCH_DATABASE_URL")
+    if server:
+        url = sa.engine.make_url(server)
+        database = f"djgc_bench_{name}"
+        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{database}"'))
+        admin.dispose()
+        url = url.set(database=database).render_as_string(hide_password=False)
+    else:
+        url = f"sqlite:///{tmp / 'bench.sqlite3'}"
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, CLOCK=FixedClock(TODAY))
     with app.app_context():
         upgrade()
@@ -66,18 +79,40 @@ def bench_sweep(app, assignments):
     }
 
 
+def bench_pack(app, slips):
+    """A 会议材料 pack of `slips` review slips: select, build, serialise."""
+    from djgc_direct.documents import builders
+    from djgc_direct.documents.gbt9704 import document_bytes
+
+    with app.app_context():
+        data.open_assignments(slips, TODAY.date())
+        select_seconds, cases = timed(lambda: builders.select_cases(status="in_progress"))
+        build_seconds, doc = timed(lambda: builders.pack_document(cases, office="中共柳州市委党代表直通车办公室",
+                                                                  today=TODAY.date()))
+        save_seconds, content = timed(lambda: document_bytes(doc))
+    return {"name": "briefing pack", "slips": len(cases), "select_seconds": round(select_seconds, 3),
+            "build_seconds": round(build_seconds, 3), "save_seconds": round(save_seconds, 3),
+            "total_seconds": round(select_seconds + build_seconds + save_seconds, 3),
+            "docx_kib": len(content) // 1024}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sweep-assignments", type=int, default=100_000)
+    parser.add_argument("--pack-slips", type=int, default=200)
     args = parser.parse_args()
     results = {"machine": {"platform": platform.platform(), "python": platform.python_version(),
                            "cpus": os.cpu_count()},
                "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "benchmarks": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        app = fresh_app(Path(tmp))
-        with app.app_context():
-            results["database"] = db.engine.dialect.name
-        results["benchmarks"].append(bench_sweep(app, args.sweep_assignments))
+    for name, run in [("sweep", lambda app: bench_sweep(app, args.sweep_assignments)),
+                      ("pack", lambda app: bench_pack(app, args.pack_slips))]:
+        with tempfile.TemporaryDirectory() as tmp:  # a fresh database per benchmark
+            app = fresh_app(Path(tmp), name)
+            with app.app_context():
+                results["database"] = db.engine.dialect.name
+            results["benchmarks"].append(run(app))
+            with app.app_context():
+                db.engine.dispose()
     for row in results["benchmarks"]:
         print(f"\n{row['name']} ({results['database']})")
         for key, value in row.items():
