@@ -57,6 +57,7 @@ docs-images: $(VENV)/.installed system-deps
 # Figures the issues ask for (not part of `make test`); DJGC_BENCH_DATABASE_URL picks the database.
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.concurrency
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
