@@ -9,7 +9,7 @@ PORT ?= 5000
 # and LibreOffice Writer with poppler-utils to render the generated .docx documents to PDF and PNG.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk libreoffice-writer-nogui poppler-utils
 
-.PHONY: run test bench system-deps translations messages db demo clean help docs-images
+.PHONY: run test bench bench-suite system-deps translations messages db demo clean help docs-images
 
 help:
 	@echo "make run    set up and serve the app on http://$(HOST):$(PORT) with demo data"
@@ -58,6 +58,12 @@ docs-images: $(VENV)/.installed system-deps
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 	$(BIN)/python -m bench.concurrency
+
+# The scale table: realistic databases of 10k and 100k cases (SUITE_SIZES to change), pages and
+# SQL against their floors; with DJGC_BENCH_DATABASE_URL on PostgreSQL.
+SUITE_SIZES ?= 10000 100000
+bench-suite: $(VENV)/.installed
+	$(BIN)/python -m bench.suite --sizes $(SUITE_SIZES)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -60,11 +60,11 @@ def make_people(app, clients):
         return leader.id
 
 
-def start_gunicorn(url, port, workers):
+def start_gunicorn(url, port, workers, module="app:app"):
     env = {**os.environ, "DATABASE_URL": url, "DJGC_CONFIG": "development", "GUNICORN_BIND": f"127.0.0.1:{port}",
            "WEB_CONCURRENCY": str(workers), "GUNICORN_THREADS": "4"}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "--access-logfile",
-                               "/dev/null", "app:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               "/dev/null", module], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True)
     for _ in range(100):
         try:

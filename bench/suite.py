@@ -1,0 +1,214 @@
+"""The benchmark table (`make bench-suite`): at each size, a realistic database, then
+
+  submit   letters through the service layer, and through HTTP (gunicorn) against the empty route
+  list     the secretariat's case list page (p50/p95 ms) against the empty route, and its bare SQL
+  sweep    one reminder sweep against its own statements run as bare SQL
+
+Each figure sits beside its floor from the same run, as a ratio. Results: bench-results/suite-<db>.json.
+
+    python -m bench.suite --sizes 10000 100000      (DJGC_BENCH_DATABASE_URL for PostgreSQL)
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bench import lifecycle
+from bench.concurrency import free_port, start_gunicorn
+from bench.run import RESULTS, TODAY, fresh_app, timed
+from djgc_direct.accounts import services as accounts
+from djgc_direct.accounts.models import User
+from djgc_direct.cases import services as cases
+from djgc_direct.cases.models import Case
+from djgc_direct.core.clock import clock_set_to
+from djgc_direct.deadlines import reminders
+from djgc_direct.extensions import db
+
+PASSWORD = "Bench-pass-2026"
+
+
+def percentiles(samples):
+    ordered = sorted(samples)
+    return {"p50_ms": round(1000 * statistics.median(ordered), 2),
+            "p95_ms": round(1000 * ordered[int(0.95 * (len(ordered) - 1))], 2)}
+
+
+def ratio(value, floor):
+    return round(value / floor, 2) if floor else None
+
+
+def logged_in_opener(base, username):
+    """A urllib opener with the session cookie of `username` (login through the form, CSRF and all)."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/login").read().decode()
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    data = urllib.parse.urlencode({"csrf_token": token, "username": username, "password": PASSWORD}).encode()
+    opener.open(base + "/login", data=data).read()
+    return opener
+
+
+def timed_gets(opener, url, count):
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        opener.open(url).read()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def measure_http(app, url_db, requests):
+    with app.app_context():  # the generated people have no password; two of them get one
+        for user in db.session.scalars(sa.select(User).where(User.username.in_(["sec0", "rep0"]))):
+            accounts.reset_password(user, PASSWORD, actor=None)
+        db.session.commit()
+    port = free_port()
+    server = start_gunicorn(url_db, port, workers=2, module="bench.wsgi:app")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        opener = logged_in_opener(base, "sec0")
+        timed_gets(opener, base + "/cases/", 5)  # warm up the workers
+        empty = timed_gets(opener, base + "/__bench_empty", requests)
+        listing = timed_gets(opener, base + "/cases/", requests)
+        submit = measure_http_submit(base, requests)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {"empty_route": percentiles(empty), "case_list_page": percentiles(listing),
+            "case_list_vs_empty_p95": ratio(percentiles(listing)["p95_ms"], percentiles(empty)["p95_ms"]),
+            "submit": submit}
+
+
+def measure_http_submit(base, letters, clients=10):
+    """Letters written over the JSON API by `clients` at once, against the empty route under the
+    same concurrency."""
+    token = json.loads(urllib.request.urlopen(urllib.request.Request(
+        base + "/api/v1/auth/token", data=json.dumps({"username": "rep0", "password": PASSWORD}).encode(),
+        headers={"Content-Type": "application/json"})).read())["token"]
+    leader = json.loads(urllib.request.urlopen(urllib.request.Request(
+        base + "/api/v1/leaders", headers={"Authorization": f"Bearer {token}"})).read())[0]["id"]
+
+    def post(i):
+        body = json.dumps({"title": f"HTTP基准来信{i}", "content": "农民工工资被拖欠。" * 20, "leader_ids": [leader],
+                           "submit": True}).encode()
+        request = urllib.request.Request(base + "/api/v1/cases", data=body, headers={
+            "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+        return urllib.request.urlopen(request).status
+
+    def empty(_i):
+        return urllib.request.urlopen(base + "/__bench_empty").status
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        empty_seconds, _ = timed(lambda: list(pool.map(empty, range(letters))))
+        submit_seconds, statuses = timed(lambda: list(pool.map(post, range(letters))))
+    assert set(statuses) == {201}, statuses
+    return {"letters": letters, "clients": clients, "per_second": round(letters / submit_seconds, 1),
+            "empty_route_per_second": round(letters / empty_seconds, 1),
+            "empty_vs_submit": ratio(letters / empty_seconds, letters / submit_seconds)}
+
+
+def measure_list_sql(app, count):
+    """The list page's main statement, run bare on the DBAPI connection."""
+    with app.app_context():
+        secretary = db.session.scalar(sa.select(User).where(User.username == "sec0"))
+        statement = (sa.select(Case).where(cases.visible_cases_filter(secretary)).order_by(Case.id.desc()).limit(30))
+        compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+        samples = []
+        with db.engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            for _ in range(count):
+                started = time.perf_counter()
+                cursor = raw.cursor()
+                cursor.execute(str(compiled))
+                cursor.fetchall()
+                cursor.close()
+                samples.append(time.perf_counter() - started)
+    return percentiles(samples)
+
+
+def measure_submit_service(app, letters):
+    with app.app_context():
+        representative = db.session.scalar(sa.select(User).where(User.username == "rep0"))
+        leader_id = db.session.scalar(sa.select(User.id).where(User.username == "leader0"))
+
+        def write_all():
+            for i in range(letters):
+                cases.create_letter(representative, title=f"基准来信{i}", content="雒容工业园区拖欠农民工工资。" * 10,
+                                    leader_ids=[leader_id], submit=True)
+                db.session.commit()
+
+        seconds, _ = timed(write_all)
+    return {"letters": letters, "per_second": round(letters / seconds, 1)}
+
+
+def measure_sweep(app):
+    """One sweep as of TODAY, then the same statements as bare SQL; both rolled back."""
+    with app.app_context():
+        statements = []
+
+        def capture(conn, cursor, statement, parameters, context, executemany):
+            statements.append((statement, parameters))
+
+        sa.event.listen(db.engine, "before_cursor_execute", capture)
+        with clock_set_to(TODAY):
+            seconds, result = timed(reminders.sweep)
+        sa.event.remove(db.engine, "before_cursor_execute", capture)
+        db.session.rollback()
+        with db.engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            started = time.perf_counter()
+            cursor = raw.cursor()
+            for statement, parameters in statements:
+                cursor.execute(statement, parameters)
+            floor = time.perf_counter() - started
+            raw.rollback()
+    return {"seconds": round(seconds, 3), "reminders": sum(result.reminders.values()),
+            "bare_sql_seconds": round(floor, 3), "ratio": ratio(seconds, floor)}
+
+
+def run_size(size, requests):
+    with tempfile.TemporaryDirectory() as tmp:
+        app = fresh_app(Path(tmp), f"suite_{size}")
+        with app.app_context():
+            generate_seconds, _ = timed(lambda: lifecycle.generate(size, TODAY.date()))
+            dialect = db.engine.dialect.name
+        url = app.config["SQLALCHEMY_DATABASE_URI"]
+        row = {"size": size, "database": dialect, "generate_seconds": round(generate_seconds, 1)}
+        row["sweep"] = measure_sweep(app)
+        row["list_bare_sql"] = measure_list_sql(app, requests)
+        row["http"] = measure_http(app, url, requests)
+        row["submit_service"] = measure_submit_service(app, 200)
+        with app.app_context():
+            db.engine.dispose()
+    return row
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--requests", type=int, default=100)
+    args = parser.parse_args()
+    rows = [run_size(size, args.requests) for size in args.sizes]
+    result = {"machine": {"platform": platform.platform(), "python": platform.python_version(),
+                          "cpus": os.cpu_count()},
+              "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "rows": rows}
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"suite-{rows[0]['database']}.json"
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    print(json.dumps(rows, ensure_ascii=False, indent=2))
+    print(f"written to {out}")
+
+
+if __name__ == "__main__":
+    main()
