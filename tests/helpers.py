@@ -23,3 +23,29 @@ def post_form(client, url, data, form_url=None):
     """POST `data` to `url` with a CSRF token taken from `form_url` (default: `url`)."""
     token = csrf_token(client, form_url or url)
     return client.post(url, data={**data, "csrf_token": token})
+
+
+def run_at_once(app, job, copies=2, timeout=120):
+    """Run `job()` in `copies` threads that start together, each in its own app context (its own
+    database session), as several processes would. Returns the results; fails on any error."""
+    import threading
+
+    barrier = threading.Barrier(copies)
+    results, errors = [], []
+
+    def run():
+        try:
+            with app.app_context():
+                barrier.wait(timeout=10)
+                results.append(job())
+        except Exception as exc:  # collected and asserted below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=run) for _ in range(copies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert errors == []
+    assert len(results) == copies
+    return results

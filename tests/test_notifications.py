@@ -1,6 +1,5 @@
 """Notifications: the services, the inbox pages and the header count, the merge notice and the
 secretariat's daily digest."""
-import threading
 from datetime import date, datetime
 
 import pytest
@@ -18,7 +17,7 @@ from tests.cases_world import MAIN_ROAD, _steps, case_in, make_world, write_lett
 from tests.factories import (
     AdminFactory, LeaderFactory, RepresentativeFactory, UnitStaffFactory, UserFactory,
 )
-from tests.helpers import login, post_form
+from tests.helpers import login, post_form, run_at_once
 from tests.test_outbox_smtp import smtp  # noqa: F401  (the SMTP server fixture)
 
 
@@ -326,24 +325,11 @@ def test_digest_twice_a_day_sends_one_mail_per_secretary_and_again_the_next_day(
 
 def test_two_digest_runs_at_once_write_one_per_secretary(app):
     digest_world()
-    barrier = threading.Barrier(2)
-    errors = []
+    def digest_and_commit():
+        services.secretariat_digest()
+        db.session.commit()
 
-    def run():
-        try:
-            with app.app_context():
-                barrier.wait(timeout=10)
-                services.secretariat_digest()
-                db.session.commit()
-        except Exception as exc:  # collected and asserted below
-            errors.append(repr(exc))
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    run_at_once(app, digest_and_commit)
     assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == 3
     assert len(outbox()) == 2
 

@@ -4,7 +4,6 @@ import asyncio
 import email
 import email.policy
 import socket
-import threading
 from datetime import timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from djgc_direct.notifications import services
 from djgc_direct.notifications.models import OutboxEmail
 from djgc_direct.notifications.outbox import deliver_outbox, outbox_status
 from tests.factories import UserFactory
+from tests.helpers import run_at_once
 
 SUBJECT = "雒容工业园区拖欠农民工工资问题已交办"
 BODY = "您反映的“雒容工业园区拖欠农民工工资问题”已交市财政局办理,办理期限为 2026年12月17日。\n第二行:柳州。"
@@ -233,23 +233,7 @@ def test_an_address_that_cannot_be_written_fails_at_delivery_not_at_notify(smtp)
 def test_two_delivery_runs_at_once_send_each_mail_once(app, smtp):
     queue(20)
     smtp.recorder.delay = 0.01  # each conversation takes a moment, so the runs overlap
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            with app.app_context():
-                barrier.wait(timeout=10)
-                results.append(deliver_outbox())
-        except Exception as exc:  # collected and asserted below
-            errors.append(repr(exc))
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    results = run_at_once(app, deliver_outbox)
     assert sum(result.sent for result in results) == 20
     assert sum(result.failed for result in results) == 0
     assert sorted(m["Subject"] for m in smtp.messages) == sorted(f"通知{i}" for i in range(20))

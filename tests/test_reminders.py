@@ -1,5 +1,4 @@
 """The reminder ladder on real dates: each rung once, in order, re-armed by a moved deadline."""
-import threading
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -11,6 +10,7 @@ from djgc_direct.deadlines.models import Reminder, ReminderLevel as L
 from djgc_direct.deadlines.reminders import sweep
 from djgc_direct.extensions import db
 from tests.cases_world import case_in, lead_assignment, make_world
+from tests.helpers import run_at_once
 
 
 def at(clock, y, m, d, hour=9):
@@ -120,25 +120,12 @@ def test_two_sweeps_at_the_same_moment_create_each_reminder_once(app, clock):
     for _ in range(5):
         case_in(w, CaseStatus.IN_PROGRESS)
     at(clock, 2027, 1, 29)
-    barrier = threading.Barrier(2)
-    errors, totals = [], []
+    def sweep_and_commit():
+        result = sweep()
+        db.session.commit()
+        return sum(result.reminders.values())
 
-    def run():
-        try:
-            with app.app_context():
-                barrier.wait(timeout=10)
-                result = sweep()
-                db.session.commit()
-                totals.append(sum(result.reminders.values()))
-        except Exception as exc:  # collected and asserted below
-            errors.append(repr(exc))
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    totals = run_at_once(app, sweep_and_commit)
     count = db.session.scalar(sa.select(sa.func.count(Reminder.id)))
     assert sum(totals) == count > 0
     assert count == len(set(reminders()))
