@@ -254,8 +254,7 @@ def _render_case(case, status=200, bound=None, bound_assignment=None):
         pending_extensions = [(ext, ExtensionDecisionForm(prefix=f"ext{ext.id}", formdata=None))
                               for a in services.current_assignments(case) for ext in a.extension_requests
                               if ext.status is ExtensionStatus.PENDING]
-    is_rep = current_user.role is Role.REPRESENTATIVE
-    replies = [r for r in case.replies if not is_rep or r.status is ReplyStatus.APPROVED]
+    replies = services.visible_replies(case, current_user)
     letter_files = [a for a in case.attachments if a.reply_id is None]
     return render_template(
         "cases/show.html", case=case, timeline=timeline(case, current_user),
