@@ -65,7 +65,7 @@ def _fts_phrase(term):
     return '"' + term.replace('"', '""') + '"'
 
 
-def _source_case_ids(term, public_only):
+def cases_containing(term, public_only):
     """A SELECT of the ids of cases whose own title, content, annotations or replies contain
     `term`; with `public_only`, only the text a representative may read counts."""
     if db.session.get_bind().dialect.name == "sqlite":
@@ -93,11 +93,11 @@ def text_clause(user, terms):
     merged = aliased(Case)
     clauses = []
     for term in terms:
-        own = _source_case_ids(term, public_only)
+        own = cases_containing(term, public_only)
         clause = Case.id.in_(own)
         if not public_only:
             clause = sa.or_(clause, Case.id.in_(
-                sa.select(merged.merged_into_id).where(merged.id.in_(_source_case_ids(term, False)))))
+                sa.select(merged.merged_into_id).where(merged.id.in_(cases_containing(term, False)))))
         if any(ch.isdigit() for ch in term):  # 0173 finds 直通〔2026〕0173号
             clause = sa.or_(clause, Case.number.contains(term, autoescape=True))
         clauses.append(clause)
