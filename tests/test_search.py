@@ -167,6 +167,33 @@ def test_highlight_escapes_everything_but_the_marks(world):
     assert str(highlight("a<b", ["<"])) == "a<mark>&lt;</mark>b"
 
 
+def test_search_page_escapes_and_marks(app, world):
+    letter(world, "<script>alert(1)</script>", "<script>alert('欠薪')</script>")
+    client = app.test_client()
+    login(client, "mishuchu")
+    page = client.get("/search?q=欠薪")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "<script>alert" not in text
+    assert "<mark>欠薪</mark>" in text
+
+
+def test_search_page_filters_by_role(app, world):
+    case = case_in(world, CaseStatus.ASSIGNED)
+    letter(world, "路灯", "路灯损坏", representative=world.other_representative)
+    secretary, representative = app.test_client(), app.test_client()
+    login(secretary, "mishuchu")
+    login(representative, "suzhiming")
+    page = secretary.get(f"/search?unit_id={world.park.id}&overdue=no&sort=oldest").get_data(as_text=True)
+    assert f"/cases/{case.id}\"" in page and "共找到 1 件" in page
+    assert 'name="unit_id"' in page
+    page = representative.get("/search?q=路灯").get_data(as_text=True)
+    assert 'name="unit_id"' not in page and "共找到 0 件" in page
+    assert "共找到 1 件" in representative.get("/search?q=农民工").get_data(as_text=True)
+    bad = secretary.get("/search?unit_id=abc&date_from=yesterday&status=nonsense")
+    assert bad.status_code == 200 and "共找到" not in bad.get_data(as_text=True)
+
+
 def test_the_index_follows_edits(world):
     case = case_in(world, CaseStatus.RETURNED)
     assert found(world.representative, "农民工") == [case.id]

@@ -24,6 +24,7 @@ from djgc_direct.core.errors import DomainError, NotFound, PermissionDenied
 from djgc_direct.deadlines.stages import calendar_for_today, open_deadlines
 from djgc_direct.extensions import db
 from djgc_direct.organisations.services import handling_units
+from djgc_direct.search.services import terms_of, text_clause
 from djgc_direct.search.similar import similar_cases, similar_matter_in_hand
 
 bp = Blueprint("cases", __name__)
@@ -63,10 +64,9 @@ def _list_page(stmt, title, template="cases/list.html", **context):
     form.status.choices = [("", _("全部状态"))] + CaseStatus.choices()
     if form.status.data in CaseStatus._value2member_map_:
         stmt = stmt.where(Case.status == CaseStatus(form.status.data))
-    query = (form.q.data or "").strip()
-    if query:
-        pattern = f"%{query.replace('%', '').replace('_', '')}%"
-        stmt = stmt.where(sa.or_(Case.title.like(pattern), Case.number.like(pattern)))
+    terms = terms_of(form.q.data)
+    if terms:  # the same matching as the search page (search.services), without its snippets
+        stmt = stmt.where(text_clause(current_user, terms))
     stmt = stmt.options(selectinload(Case.representative),
                         selectinload(Case.assignments).selectinload(Assignment.unit),
                         selectinload(Case.leaders).selectinload(CaseLeader.leader))
