@@ -254,3 +254,18 @@ def test_pagination(world):
     results = search_cases(world.secretary, "路灯", page=2, per_page=2)
     assert results.pagination.total == 5 and len(results.hits) == 2 and results.pagination.page == 2
     assert search_cases(world.secretary, "路灯", page=99, per_page=2).hits == []
+
+
+def test_search_api(client, world):
+    from tests.test_api import caller
+    case = letter(world, "<b>路灯</b>", "<script>x</script>胜利路路灯损坏")
+    letter(world, "别的", "路灯", representative=world.other_representative)
+    response = caller(client, world.representative).get("/search?q=路灯&sort=newest&per_page=5")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["total"] == 1 and body["per_page"] == 5
+    item = body["items"][0]
+    assert item["id"] == case.id and item["title_html"] == "&lt;b&gt;<mark>路灯</mark>&lt;/b&gt;"
+    assert item["snippet"] == {"source": "content", "html": "&lt;script&gt;x&lt;/script&gt;胜利路<mark>路灯</mark>损坏"}
+    assert caller(client, world.secretary).get("/search?q=%22*NEAR%25").status_code == 200
+    assert caller(client, world.secretary).get("/search?sort=best").status_code == 422

@@ -103,3 +103,14 @@ def test_representative_page_says_only_that_the_matter_is_in_hand(app, world):
     client = app.test_client()
     login(client, "suzhiming")
     assert "已有相似事项正在办理" not in client.get(f"/cases/{first.id}").get_data(as_text=True)
+
+
+def test_similar_api(client, world):
+    from tests.test_api import caller
+    first = case_in(world, CaseStatus.ASSIGNED)
+    second = letter(world, "关于雒容工业园区欠薪的紧急反映", SAME_MATTER, world.other_representative)
+    response = caller(client, world.secretary).get(f"/cases/{second.id}/similar")
+    assert response.status_code == 200
+    (item,) = response.get_json()["items"]
+    assert item["id"] == first.id and item["names"] == ["雒容工业园区"] and 0 < item["score"] <= 1
+    assert caller(client, world.other_representative).get(f"/cases/{second.id}/similar").status_code == 403
