@@ -1,15 +1,17 @@
 """Search (djgc_direct.search.services) on the suite's database: Chinese words without spaces,
 role scoping, hostile queries, safe highlighting, and an index that follows every write."""
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
 
 from djgc_direct.cases import services
 from djgc_direct.cases.models import Case, CaseStatus
+from djgc_direct.core.clock import SHANGHAI
 from djgc_direct.extensions import db
 from djgc_direct.search.services import highlight, search_cases, terms_of
-from tests.cases_world import case_in, lead_assignment, make_world, write_letter
+from tests.cases_world import case_in, lead_assignment, make_world
+from tests.factories import UnitFactory, UnitStaffFactory
 from tests.helpers import login
 
 
@@ -55,15 +57,13 @@ def test_every_word_must_occur_anywhere_in_the_case(world):
 def test_role_scoping(world):
     mine = case_in(world, CaseStatus.IN_PROGRESS)  # assigned to finance (lead) and the park
     theirs = letter(world, "雒容工业园区欠薪", "园区农民工工资被拖欠。", representative=world.other_representative)
-    world_units = (world.finance_staff, world.park_staff)
     assert set(found(world.secretary, "农民工")) == {mine.id, theirs.id}
     assert found(world.representative, "农民工") == [mine.id]
     assert found(world.other_representative, "农民工") == [theirs.id]
     assert found(world.chen, "农民工") == [mine.id]  # forwarded to him
     assert found(world.deputy, "农民工") == []
-    for staff in world_units:
+    for staff in (world.finance_staff, world.park_staff):
         assert found(staff, "农民工") == [mine.id]
-    from tests.factories import UnitStaffFactory, UnitFactory
     stranger = UnitStaffFactory(organisation=UnitFactory(name="市住建局"))
     assert found(stranger, "农民工") == []
     assert found(stranger) == []
@@ -134,8 +134,6 @@ def test_an_empty_query_lists_by_filters(world):
 
 
 def test_dates_overdue_and_sort(world, clock):
-    from datetime import datetime
-    from djgc_direct.core.clock import SHANGHAI
     early = case_in(world, CaseStatus.SUBMITTED)
     clock.set(datetime(2026, 12, 3, 9, 0, tzinfo=SHANGHAI))
     late = case_in(world, CaseStatus.SUBMITTED)
