@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from djgc_direct.search.schema import include_object
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -61,7 +63,8 @@ def run_migrations_offline():
     """
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
-        url=url, target_metadata=get_metadata(), literal_binds=True
+        url=url, target_metadata=get_metadata(), literal_binds=True,
+        include_object=include_object,
     )
 
     with context.begin_transaction():
@@ -96,6 +99,9 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            # The search index (FTS5 tables, trigram indexes) is created by raw DDL in migration
+            # 0009, not by the models; autogenerate must not try to drop it.
+            include_object=include_object,
             **conf_args
         )
 

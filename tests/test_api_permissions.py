@@ -133,6 +133,9 @@ EXPECTED = {
     ("POST", "/cases/<int:case_id>/reopen"): Call(
         case_at(CaseStatus.CLOSED), "/cases/{case}/reopen", expect(200, 200, 403, 403, 404),
         lambda w, user, ids: {"reason": "仍有工资未发放。"}),
+    ("GET", "/search"): Call(case_at(CaseStatus.IN_PROGRESS), "/search?q=农民工", everyone(200)),
+    ("GET", "/cases/<int:case_id>/similar"): Call(case_at(CaseStatus.IN_PROGRESS), "/cases/{case}/similar",
+                                                  expect(403, 200, 403, 403, 404)),
     ("POST", "/cases/<int:case_id>/merge"): Call(
         two_letters, "/cases/{case}/merge", expect(403, 200, 404, 404, 404),
         lambda w, user, ids: {"into_case_id": ids["other"]}),

@@ -25,6 +25,7 @@ PAGES = {
     "cases.index": CASE_ROLES, "cases.show": CASE_ROLES, "cases.download": CASE_ROLES,
     "cases.inbox": {SEC}, "cases.to_annotate": {LEADER}, "cases.annotated_by_me": {LEADER},
     "cases.new_letter": {REP}, "cases.edit_letter": {REP}, "cases.assignments": {UNIT},
+    "search.index": CASE_ROLES,
 }
 
 # POST actions on a case: the state the case must be in for the action to be legal, and who may take it.

@@ -10,6 +10,7 @@ from marshmallow import fields, validate
 from djgc_direct.cases.models import (
     AssignmentStatus, CaseStatus, Category, CloseReason, ExtensionStatus, OnBehalfOf, Outcome, Rating, ReplyStatus,
 )
+from djgc_direct.search.services import SORTS
 
 def _ids(**kwargs):
     return fields.List(fields.Integer(strict=True), **kwargs)
@@ -256,3 +257,47 @@ class CasePageSchema(ma.Schema):
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()
+
+
+# ---- search -----------------------------------------------------------------------------------
+
+class SearchQuerySchema(ma.Schema):
+    q = fields.String(load_default="", metadata={
+        "description": "words separated by spaces, each found as literal text (all must occur); "
+                       "only the first 100 characters count; empty: filters only"})
+    status = _enum(CaseStatus)
+    category = _enum(Category)
+    leader_id = fields.Integer(metadata={"description": "cases written or forwarded to this leader"})
+    unit_id = fields.Integer(metadata={"description": "cases assigned to this unit"})
+    delegation_id = fields.Integer(metadata={"description": "letters from this delegation's representatives"})
+    date_from = fields.Date(metadata={"description": "first submitted on or after this day (Asia/Shanghai)"})
+    date_to = fields.Date(metadata={"description": "first submitted on or before this day (Asia/Shanghai)"})
+    overdue = fields.Boolean(metadata={"description": "with (true) or without (false) an open overdue deadline"})
+    sort = fields.String(validate=validate.OneOf(SORTS), metadata={
+        "description": "relevance (default with words: title hits first), newest (default without), oldest"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class SnippetSchema(ma.Schema):
+    source = fields.String(metadata={"description": "content, annotation, reply or merged_letter"})
+    html = fields.String(metadata={"description": "safe HTML: the words in <mark>, everything else escaped"})
+
+
+class SearchHitSchema(CaseSummarySchema):
+    title_html = fields.String(metadata={"description": "the title as safe HTML, the words in <mark>"})
+    snippet = fields.Nested(SnippetSchema, allow_none=True, metadata={
+        "description": "where the words first occur in text the caller may read; null without words"})
+
+
+class SearchPageSchema(CasePageSchema):
+    items = fields.List(fields.Nested(SearchHitSchema))
+
+
+class SimilarCaseSchema(CaseSummarySchema):
+    score = fields.Float(metadata={"description": "0 to 1; names in common and overlapping content"})
+    names = fields.List(fields.String(), metadata={"description": "places and organisations both letters name"})
+
+
+class SimilarListSchema(ma.Schema):
+    items = fields.List(fields.Nested(SimilarCaseSchema))

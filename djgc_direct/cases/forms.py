@@ -95,4 +95,4 @@ class FilterForm(FlaskForm):
         csrf = False  # a GET search form changes nothing
 
     status = SelectField(_l("状态"), validators=[Optional()])
-    q = StringField(_l("标题或编号"), validators=[Optional(), Length(max=100)])
+    q = StringField(_l("关键词或编号"), validators=[Optional(), Length(max=100)])

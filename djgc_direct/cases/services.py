@@ -643,6 +643,13 @@ def visible_annotations(case, user):
     return list(case.annotations)
 
 
+def visible_replies(case, user):
+    """Replies the user may read: representatives see only approved ones."""
+    if user.role is Role.REPRESENTATIVE:
+        return [r for r in case.replies if r.status is ReplyStatus.APPROVED]
+    return list(case.replies)
+
+
 def visible_assignments(case, user):
     """Assignments `user` may see on a visible case (DESIGN §4): unit staff see their own unit's,
     and, where their unit leads a round, the support units of that round (who report to it)."""

@@ -24,6 +24,8 @@ from djgc_direct.core.errors import DomainError, NotFound, PermissionDenied
 from djgc_direct.deadlines.stages import calendar_for_today, open_deadlines
 from djgc_direct.extensions import db
 from djgc_direct.organisations.services import handling_units
+from djgc_direct.search.services import terms_of, text_clause
+from djgc_direct.search.similar import similar_cases, similar_matter_in_hand
 
 bp = Blueprint("cases", __name__)
 
@@ -62,10 +64,9 @@ def _list_page(stmt, title, template="cases/list.html", **context):
     form.status.choices = [("", _("全部状态"))] + CaseStatus.choices()
     if form.status.data in CaseStatus._value2member_map_:
         stmt = stmt.where(Case.status == CaseStatus(form.status.data))
-    query = (form.q.data or "").strip()
-    if query:
-        pattern = f"%{query.replace('%', '').replace('_', '')}%"
-        stmt = stmt.where(sa.or_(Case.title.like(pattern), Case.number.like(pattern)))
+    terms = terms_of(form.q.data)
+    if terms:  # the same matching as the search page (search.services), without its snippets
+        stmt = stmt.where(text_clause(current_user, terms))
     stmt = stmt.options(selectinload(Case.representative),
                         selectinload(Case.assignments).selectinload(Assignment.unit),
                         selectinload(Case.leaders).selectinload(CaseLeader.leader))
@@ -254,16 +255,24 @@ def _render_case(case, status=200, bound=None, bound_assignment=None):
         pending_extensions = [(ext, ExtensionDecisionForm(prefix=f"ext{ext.id}", formdata=None))
                               for a in services.current_assignments(case) for ext in a.extension_requests
                               if ext.status is ExtensionStatus.PENDING]
-    is_rep = current_user.role is Role.REPRESENTATIVE
-    replies = [r for r in case.replies if not is_rep or r.status is ReplyStatus.APPROVED]
+    replies = services.visible_replies(case, current_user)
     letter_files = [a for a in case.attachments if a.reply_id is None]
+    forms = _action_forms(case, bound)
+    similar, similar_in_hand = [], False
+    if current_user.role is Role.SECRETARIAT and case.status is not CaseStatus.MERGED:
+        similar = similar_cases(case, current_user)
+    elif (current_user.role is Role.REPRESENTATIVE and case.representative_id == current_user.id
+          and case.status in (CaseStatus.SUBMITTED, CaseStatus.REGISTERED)):
+        similar_in_hand = similar_matter_in_hand(case)
     return render_template(
         "cases/show.html", case=case, timeline=timeline(case, current_user),
         annotations=services.visible_annotations(case, current_user),
         assignments=services.visible_assignments(case, current_user),
         current_assignments=services.current_assignments(case),
         replies=replies, letter_files=letter_files,
-        forms=_action_forms(case, bound), assignment_forms=_assignment_forms(case, bound_assignment),
+        forms=forms, assignment_forms=_assignment_forms(case, bound_assignment),
+        similar=similar, similar_in_hand=similar_in_hand, merge_form=forms.get(Action.MERGE.value),
+        merge_targets={state.value for state in services.MERGE_TARGET_STATES},
         pending_extensions=pending_extensions, deadlines=open_deadlines(case, calendar_for_today()),
         can_edit=workflow.can(case, Action.EDIT, current_user)
         and case.representative_id == current_user.id,

@@ -9,9 +9,10 @@ import enum
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from djgc_direct.cases.models import AssignmentStatus, CaseStatus
+from djgc_direct.cases.models import Assignment, AssignmentStatus, Case, CaseLeader, CaseStatus
 from djgc_direct.core.clock import today_shanghai
 from djgc_direct.deadlines.calendar import WorkdayCalendar
 
@@ -98,3 +99,21 @@ def open_deadlines(case, calendar):
     if case.status is CaseStatus.ANSWERED:
         add(Stage.FEEDBACK, case.feedback_due, case.representative.name)
     return sorted(found, key=lambda d: d.due)
+
+
+def overdue_clause(today):
+    """A WHERE clause for cases with at least one open deadline before `today`: the same stages
+    and dates `open_deadlines` reads, asked of the database so that lists can filter on it."""
+    current_round = sa.and_(Assignment.case_id == Case.id, Assignment.round == Case.reopen_count + 1)
+    return sa.or_(
+        sa.and_(Case.status.in_([CaseStatus.SUBMITTED, CaseStatus.REGISTERED]), Case.register_due < today),
+        sa.and_(Case.status == CaseStatus.FORWARDED, sa.exists().where(
+            CaseLeader.case_id == Case.id, CaseLeader.forwarded_at.is_not(None), CaseLeader.annotate_due < today)),
+        sa.and_(Case.status.in_([CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS]), sa.exists().where(
+            current_round, sa.or_(
+                sa.and_(Assignment.status == AssignmentStatus.ASSIGNED, Assignment.acknowledge_due < today),
+                sa.and_(Assignment.is_lead.is_(True),
+                        Assignment.status.in_([AssignmentStatus.ASSIGNED, AssignmentStatus.ACKNOWLEDGED]),
+                        Assignment.due_date < today)))),
+        sa.and_(Case.status == CaseStatus.ANSWERED, Case.feedback_due < today),
+    )

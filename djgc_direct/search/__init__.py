@@ -1,0 +1,1 @@
+"""Full-text search over cases and similar-letter detection (docs/search.md)."""

@@ -1,0 +1,136 @@
+"""Similar letters: earlier cases about the same matter, so the secretariat can merge them (并案).
+
+Two signals, both cheap and explainable (docs/search.md):
+- names: the handling units and other organisations named in the text (from the Organisation
+  table, also without a suffix such as 管委会, so 雒容工业园区管委会 is found as 雒容工业园区), and
+  the place names of Liuzhou listed in PLACES;
+- content: the Jaccard overlap of the character bigrams of title and content.
+score = NAME_WEIGHT × name overlap + (1 − NAME_WEIGHT) × content overlap; a case is similar from
+MIN_SCORE up and only with some content in common (a shared place alone is not the same matter).
+
+Candidates come from the search index (cases naming one of the same names) and the most recent
+cases, so the work per call stays bounded however many cases there are.
+"""
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from djgc_direct.cases.models import Case, CaseStatus
+from djgc_direct.cases.services import MERGE_TARGET_STATES, visible_cases_filter
+from djgc_direct.extensions import db
+from djgc_direct.organisations.models import Organisation
+from djgc_direct.search.services import cases_containing
+
+NAME_WEIGHT = 0.4
+MIN_SCORE = 0.25
+MIN_CONTENT = 0.08
+BY_NAME_CANDIDATES = 200
+RECENT_CANDIDATES = 100
+MAX_NAMES = 10
+# Cases worth pointing to: still being handled (and so a merge target), or closed.
+CANDIDATE_STATES = MERGE_TARGET_STATES | {CaseStatus.CLOSED}
+
+# Liuzhou's districts and counties, their common short names, and the parks and towns letters
+# most often name. Organisation names come from the database; these are places, not bodies.
+PLACES = (
+    "柳州", "城中区", "鱼峰区", "柳南区", "柳北区", "柳江区", "柳城县", "鹿寨县", "融安县", "融水苗族自治县",
+    "三江侗族自治县", "柳江", "柳城", "鹿寨", "融安", "融水", "三江", "柳东新区", "阳和工业新区",
+    "雒容工业园区", "河西工业园区", "鹿寨经济开发区", "柳州高新区", "雒容镇", "雒容", "洛埠镇", "拉堡镇",
+    "进德镇", "穿山镇", "里雍镇", "百朋镇", "成团镇", "三都镇", "沙埔镇", "长塘镇", "太阳村镇", "官塘",
+    "中渡镇", "黄冕镇", "四排镇", "寨隆镇", "大埔镇", "东泉镇", "长安镇", "古宜镇", "丹洲镇",
+)
+ORGANISATION_SUFFIXES = ("管理委员会", "管委会", "人民政府", "办事处", "委员会")
+
+
+@dataclass(frozen=True)
+class Similar:
+    case: Case
+    score: float
+    names: tuple  # the names both letters mention
+
+
+def _text(case):
+    return f"{case.title}\n{case.content}"
+
+
+def _organisation_keys():
+    """Each organisation's name, and the name without a suffix where three or more characters
+    remain (雒容工业园区管委会 → 雒容工业园区)."""
+    keys = set()
+    for name in db.session.scalars(sa.select(Organisation.name)):
+        keys.add(name)
+        for suffix in ORGANISATION_SUFFIXES:
+            if name.endswith(suffix) and len(name) - len(suffix) >= 3:
+                keys.add(name[:-len(suffix)])
+    return keys
+
+
+def names_in(text, organisation_keys=None):
+    """The place and organisation names in `text`, the longest only (雒容工业园区, not also 雒容)."""
+    keys = _organisation_keys() if organisation_keys is None else organisation_keys
+    present = {name for name in (*PLACES, *keys) if name in text}
+    return {name for name in present if not any(name != other and name in other for other in present)}
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def bigrams(text):
+    chars = _NOT_WORD.sub("", text.casefold())
+    return {chars[i:i + 2] for i in range(len(chars) - 1)}
+
+
+def _jaccard(a, b):
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _scored(text, names, candidates, organisation_keys):
+    grams = bigrams(text)
+    for candidate in candidates:
+        content = _jaccard(grams, bigrams(_text(candidate)))
+        if content < MIN_CONTENT:
+            continue
+        theirs = names_in(_text(candidate), organisation_keys)
+        score = NAME_WEIGHT * _jaccard(names, theirs) + (1 - NAME_WEIGHT) * content
+        if score >= MIN_SCORE:
+            yield Similar(candidate, round(score, 3), tuple(sorted(names & theirs)))
+
+
+def _candidates(scope, names, exclude_id):
+    base = sa.select(Case).where(scope, Case.status.in_(CANDIDATE_STATES), Case.merged_into_id.is_(None))
+    if exclude_id is not None:
+        base = base.where(Case.id < exclude_id)  # earlier letters: the new one is merged into them
+    base = base.options(selectinload(Case.representative)).order_by(Case.id.desc())
+    found = {case.id: case for case in db.session.scalars(base.limit(RECENT_CANDIDATES))}
+    if names:
+        naming = sa.union(*[cases_containing(name, False) for name in sorted(names)[:MAX_NAMES]])
+        for case in db.session.scalars(base.where(Case.id.in_(naming)).limit(BY_NAME_CANDIDATES)):
+            found.setdefault(case.id, case)
+    return list(found.values())
+
+
+def _similar(case_or_text, scope, limit):
+    if isinstance(case_or_text, Case):
+        text, exclude_id = _text(case_or_text), case_or_text.id
+    else:
+        text, exclude_id = str(case_or_text), None
+    keys = _organisation_keys()
+    names = names_in(text, keys)
+    ranked = sorted(_scored(text, names, _candidates(scope, names, exclude_id), keys),
+                    key=lambda s: (-s.score, -s.case.id))
+    return ranked[:limit]
+
+
+def similar_cases(case_or_text, user, limit=5):
+    """Earlier cases `user` may see about the same matter as `case_or_text` (a case or a text),
+    best first, excluding the case itself and letters merged away."""
+    return _similar(case_or_text, visible_cases_filter(user), limit)
+
+
+def similar_matter_in_hand(case):
+    """Whether another representative's letter about the same matter is being handled. This is
+    all a representative is told (DESIGN §4: they never read other representatives' cases)."""
+    scope = sa.and_(Case.representative_id != case.representative_id, Case.status.in_(MERGE_TARGET_STATES))
+    return bool(_similar(case, scope, 1))

@@ -1,0 +1,55 @@
+"""The search page (检索): a thin view over search.services.search_cases."""
+import sqlalchemy as sa
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from djgc_direct.accounts.models import Role
+from djgc_direct.accounts.services import leaders as active_leaders
+from djgc_direct.cases.models import CaseStatus, Category
+from djgc_direct.core.access import roles_required
+from djgc_direct.core.errors import ValidationError
+from djgc_direct.extensions import db
+from djgc_direct.organisations.models import Delegation
+from djgc_direct.organisations.services import handling_units
+from djgc_direct.search.forms import SearchForm
+from djgc_direct.search.services import search_cases
+
+bp = Blueprint("search", __name__)
+
+PER_PAGE = 20
+OVERDUE = {"yes": True, "no": False}
+
+
+def _form():
+    form = SearchForm(request.args)
+    everything = [("", _("全部"))]
+    form.status.choices = everything + CaseStatus.choices()
+    form.category.choices = everything + Category.choices()
+    form.leader_id.choices = everything + [(leader.id, leader.name) for leader in active_leaders()]
+    form.unit_id.choices = everything + [(unit.id, unit.name) for unit in handling_units()]
+    form.delegation_id.choices = everything + [(d.id, d.name) for d in db.session.scalars(
+        sa.select(Delegation).where(Delegation.active.is_(True)).order_by(Delegation.name))]
+    if current_user.role is Role.REPRESENTATIVE:  # their own letters: the other filters say nothing
+        for name in ("leader_id", "unit_id", "delegation_id", "overdue"):
+            delattr(form, name)
+    return form
+
+
+@bp.route("/search")
+@roles_required(Role.REPRESENTATIVE, Role.SECRETARIAT, Role.LEADER, Role.UNIT_STAFF)
+def index():
+    form = _form()
+    results = None
+    if form.validate():
+        values = {name: form[name].data for name in ("leader_id", "unit_id", "delegation_id") if name in form}
+        try:
+            results = search_cases(
+                current_user, form.q.data, status=form.status.data or None, category=form.category.data or None,
+                date_from=form.date_from.data, date_to=form.date_to.data,
+                overdue=OVERDUE.get(form.overdue.data) if "overdue" in form else None, sort=form.sort.data or None,
+                page=request.args.get("page", 1, type=int), per_page=PER_PAGE, **values)
+        except ValidationError as exc:
+            form.q.errors = [*form.q.errors, exc.message]
+    args = {key: value for key, value in request.args.items() if key != "page" and value}
+    return render_template("search/index.html", form=form, results=results, args=args)

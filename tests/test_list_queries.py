@@ -1,0 +1,66 @@
+"""No N+1 on lists: each list page runs as many SQL statements with 40 cases as with 5."""
+import contextlib
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from djgc_direct.cases.models import CaseStatus
+from djgc_direct.extensions import db
+from tests.cases_world import case_in, make_world
+from tests.helpers import login
+
+# (url, who looks, the state the listed cases are in)
+PAGES = [
+    ("/cases/", "mishuchu", CaseStatus.IN_PROGRESS),
+    ("/cases/", "suzhiming", CaseStatus.ANSWERED),
+    ("/cases/", "chengang", CaseStatus.FORWARDED),
+    ("/cases/?q=农民工", "caizheng", CaseStatus.ASSIGNED),
+    ("/cases/inbox", "mishuchu", CaseStatus.SUBMITTED),
+    ("/cases/to-annotate", "chengang", CaseStatus.FORWARDED),
+    ("/cases/annotated", "chengang", CaseStatus.ANNOTATED),
+    ("/assignments/", "caizheng", CaseStatus.ASSIGNED),
+    ("/search?q=农民工", "mishuchu", CaseStatus.REPLIED),
+    ("/search?q=农民工 财政局", "chengang", CaseStatus.ANSWERED),
+    ("/search?q=农民工", "suzhiming", CaseStatus.ANSWERED),
+    ("/search?overdue=no&sort=oldest", "luorong", CaseStatus.IN_PROGRESS),
+]
+
+
+@contextlib.contextmanager
+def counting_statements():
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+def statements_for(client, url, listed):
+    assert client.get(url).status_code == 200  # warm-up: caches of the first request are not the page's cost
+    with counting_statements() as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    links = set(re.findall(r'href="/cases/(\d+)"', response.get_data(as_text=True)))
+    assert len(links) >= listed, f"{url} lists {len(links)} cases, expected {listed}"
+    return statements
+
+
+@pytest.mark.parametrize("url, username, status", PAGES, ids=[f"{p[0]} {p[1]}" for p in PAGES])
+def test_list_queries_do_not_grow_with_the_page(app, url, username, status):
+    world = make_world()
+    client = app.test_client()
+    login(client, username)
+    for _ in range(5):
+        case_in(world, status)
+    few = statements_for(client, url, 5)
+    for _ in range(35):
+        case_in(world, status)
+    many = statements_for(client, url, 20)  # a full page
+    assert len(many) == len(few), "\n".join(many)
+    assert len(few) < 25

@@ -1,0 +1,269 @@
+"""Search (djgc_direct.search.services) on the suite's database: Chinese words without spaces,
+role scoping, hostile queries, safe highlighting, and an index that follows every write."""
+from datetime import date, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from djgc_direct.cases import services
+from djgc_direct.cases.models import Case, CaseStatus
+from djgc_direct.core.clock import SHANGHAI
+from djgc_direct.extensions import db
+from djgc_direct.search.services import highlight, search_cases, terms_of
+from tests.cases_world import case_in, lead_assignment, make_world
+from tests.factories import UnitFactory, UnitStaffFactory
+from tests.helpers import login
+
+
+@pytest.fixture
+def world():
+    return make_world()
+
+
+def found(user, query="", **filters):
+    return [hit.case.id for hit in search_cases(user, query, per_page=100, **filters).hits]
+
+
+def letter(world, title, content, representative=None, submit=True):
+    case = services.create_letter(representative or world.representative, title=title, content=content,
+                                  leader_ids=[world.chen.id], category="livelihood", on_behalf_of="self",
+                                  submit=submit)
+    db.session.commit()
+    return case
+
+
+def test_a_two_character_word_inside_a_long_letter_is_found(world):
+    filler = "城市建设与民生服务相关情况说明。" * 1250  # 20,000 characters
+    long_letter = letter(world, "关于若干民生问题的意见", filler[:9_000] + "欠薪" + filler[9_000:19_998])
+    assert len(long_letter.content) == 20_000
+    other = letter(world, "路灯不亮", "柳北区胜利路路灯损坏多日。")
+    assert found(world.secretary, "欠薪") == [long_letter.id]
+    assert found(world.secretary, "路灯") == [other.id]
+    assert found(world.secretary, "灯") == [other.id]  # one character
+    assert found(world.secretary, "民生服务相关") == [long_letter.id]  # through the trigram index
+    hit = search_cases(world.secretary, "欠薪").hits[0]
+    assert "<mark>欠薪</mark>" in hit.snippet.html and hit.snippet.source == "content"
+    assert len(hit.snippet.html.striptags()) < 100
+
+
+def test_every_word_must_occur_anywhere_in_the_case(world):
+    case = case_in(world, CaseStatus.ANNOTATED)  # annotation: 请市财政局会同园区管委会尽快解决。
+    letter(world, "另一件", "农民工工资问题。")
+    assert found(world.secretary, "农民工 财政局") == [case.id]  # one word in the letter, one in the annotation
+    assert found(world.secretary, "农民工　尽快解决") == [case.id]  # ideographic space separates too
+    assert found(world.secretary, "农民工 不存在的词") == []
+
+
+def test_role_scoping(world):
+    mine = case_in(world, CaseStatus.IN_PROGRESS)  # assigned to finance (lead) and the park
+    theirs = letter(world, "雒容工业园区欠薪", "园区农民工工资被拖欠。", representative=world.other_representative)
+    assert set(found(world.secretary, "农民工")) == {mine.id, theirs.id}
+    assert found(world.representative, "农民工") == [mine.id]
+    assert found(world.other_representative, "农民工") == [theirs.id]
+    assert found(world.chen, "农民工") == [mine.id]  # forwarded to him
+    assert found(world.deputy, "农民工") == []
+    for staff in (world.finance_staff, world.park_staff):
+        assert found(staff, "农民工") == [mine.id]
+    stranger = UnitStaffFactory(organisation=UnitFactory(name="市住建局"))
+    assert found(stranger, "农民工") == []
+    assert found(stranger) == []
+
+
+def test_representatives_do_not_find_internal_annotations_or_unapproved_replies(world):
+    case = case_in(world, CaseStatus.FORWARDED)
+    services.annotate(case, world.chen, text="内部掌握暂缓公开", internal=True,
+                      unit_ids=[world.finance.id], lead_unit_id=world.finance.id)
+    services.acknowledge(lead_assignment(case), world.finance_staff)
+    services.submit_reply(lead_assignment(case), world.finance_staff, text="调剂安排专项资金", outcome="resolved")
+    db.session.commit()
+    assert found(world.secretary, "暂缓公开") == [case.id]
+    assert found(world.chen, "暂缓公开") == [case.id]
+    assert found(world.representative, "暂缓公开") == []
+    assert found(world.secretary, "专项资金") == [case.id]
+    assert found(world.representative, "专项资金") == []  # not approved yet
+    services.approve_reply(case, world.secretary)
+    db.session.commit()
+    assert found(world.representative, "专项资金") == [case.id]
+    hit = search_cases(world.representative, "专项资金").hits[0]
+    assert hit.snippet.source == "reply" and "<mark>专项资金</mark>" in hit.snippet.html
+
+
+def test_a_public_annotation_is_searchable_by_the_representative(world):
+    case = case_in(world, CaseStatus.ANNOTATED)
+    assert found(world.representative, "会同园区") == [case.id]
+    assert search_cases(world.representative, "会同园区").hits[0].snippet.source == "annotation"
+
+
+@pytest.mark.parametrize("query", [
+    '"', '""', "*", "NEAR", "NEAR(a b)", "a OR b", "OR", "AND NOT", "%", "_", "%_%", "'", "';--",
+    "\\", "^", "-", ":", "(", ")", "{}", "col:欠薪", "欠薪*", '"欠薪', "欠薪 OR 路灯", "x" * 5000,
+    "\x00欠薪", "欠\u3000薪", "' OR 1=1 --", "%欠%", "\n\t", "🙂",
+])
+def test_hostile_queries_are_plain_text(world, query):
+    letter(world, "路灯", "欠薪问题")
+    search_cases(world.secretary, query)
+    search_cases(world.representative, query)
+
+
+def test_syntax_characters_are_matched_literally(world):
+    plain = letter(world, "普通来信", "欠薪问题严重")
+    marked = letter(world, "含符号", '他说"欠薪*问题" 100%_属实')
+    assert found(world.secretary, '"欠薪*问题"') == [marked.id]
+    assert found(world.secretary, "100%_") == [marked.id]
+    assert found(world.secretary, "%") == [marked.id]
+    assert found(world.secretary, "_") == [marked.id]
+    assert found(world.secretary, "欠薪 OR 路灯") == []  # OR is a word like any other
+    assert set(found(world.secretary, "欠薪")) == {plain.id, marked.id}
+
+
+def test_an_empty_query_lists_by_filters(world):
+    submitted = case_in(world, CaseStatus.SUBMITTED)
+    assigned = case_in(world, CaseStatus.ASSIGNED)
+    draft = case_in(world, CaseStatus.DRAFT)
+    assert set(found(world.secretary, "")) == {submitted.id, assigned.id}
+    assert set(found(world.secretary, "   ")) == {submitted.id, assigned.id}
+    assert set(found(world.representative)) == {submitted.id, assigned.id, draft.id}
+    assert found(world.secretary, status="submitted") == [submitted.id]
+    assert found(world.secretary, unit_id=world.park.id) == [assigned.id]
+    assert found(world.secretary, leader_id=world.deputy.id) == []
+    assert set(found(world.secretary, leader_id=world.chen.id)) == {submitted.id, assigned.id}
+    assert set(found(world.secretary, delegation_id=world.representative.delegation_id)) == {submitted.id,
+                                                                                            assigned.id}
+    assert found(world.secretary, category="economy") == []
+    assert search_cases(world.secretary, "").hits[0].snippet is None
+
+
+def test_dates_overdue_and_sort(world, clock):
+    early = case_in(world, CaseStatus.SUBMITTED)
+    clock.set(datetime(2026, 12, 3, 9, 0, tzinfo=SHANGHAI))
+    late = case_in(world, CaseStatus.SUBMITTED)
+    assert found(world.secretary, date_from=date(2026, 12, 1)) == [late.id]
+    assert found(world.secretary, date_to=date(2026, 11, 30)) == [early.id]
+    assert found(world.secretary, date_from=date(2026, 11, 26), date_to=date(2026, 11, 26)) == [early.id]
+    assert found(world.secretary, overdue=True) == [early.id]  # registration was due within a working day
+    assert found(world.secretary, overdue=False) == [late.id]
+    assert found(world.secretary) == [late.id, early.id]
+    assert found(world.secretary, sort="oldest") == [early.id, late.id]
+
+
+def test_relevance_puts_title_hits_first(world):
+    in_title = letter(world, "路灯损坏", "夜间出行不便。")
+    in_body = letter(world, "出行问题", "路灯损坏,夜间出行不便。")
+    assert found(world.secretary, "路灯") == [in_title.id, in_body.id]
+    assert found(world.secretary, "路灯", sort="newest") == [in_body.id, in_title.id]
+
+
+def test_highlight_escapes_everything_but_the_marks(world):
+    case = letter(world, "<b>标题</b>", "<script>alert('欠薪')</script> & 欠薪")
+    hit = search_cases(world.secretary, "欠薪").hits[0]
+    assert hit.case.id == case.id
+    html = str(hit.snippet.html)
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&amp;" in html
+    assert html.count("<mark>欠薪</mark>") == 2
+    assert str(hit.title) == "&lt;b&gt;标题&lt;/b&gt;"
+    assert str(highlight("<i>x</i>", ["<i>"])) == "<mark>&lt;i&gt;</mark>x&lt;/i&gt;"
+    assert str(highlight("a<b", ["<"])) == "a<mark>&lt;</mark>b"
+
+
+def test_search_page_escapes_and_marks(app, world):
+    letter(world, "<script>alert(1)</script>", "<script>alert('欠薪')</script>")
+    client = app.test_client()
+    login(client, "mishuchu")
+    page = client.get("/search?q=欠薪")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "<script>alert" not in text
+    assert "<mark>欠薪</mark>" in text
+
+
+def test_search_page_filters_by_role(app, world):
+    case = case_in(world, CaseStatus.ASSIGNED)
+    letter(world, "路灯", "路灯损坏", representative=world.other_representative)
+    secretary, representative = app.test_client(), app.test_client()
+    login(secretary, "mishuchu")
+    login(representative, "suzhiming")
+    page = secretary.get(f"/search?unit_id={world.park.id}&overdue=no&sort=oldest").get_data(as_text=True)
+    assert f"/cases/{case.id}\"" in page and "共找到 1 件" in page
+    assert 'name="unit_id"' in page
+    page = representative.get("/search?q=路灯").get_data(as_text=True)
+    assert 'name="unit_id"' not in page and "共找到 0 件" in page
+    assert "共找到 1 件" in representative.get("/search?q=农民工").get_data(as_text=True)
+    bad = secretary.get("/search?unit_id=abc&date_from=yesterday&status=nonsense")
+    assert bad.status_code == 200 and "共找到" not in bad.get_data(as_text=True)
+
+
+def test_the_index_follows_edits(world):
+    case = case_in(world, CaseStatus.RETURNED)
+    assert found(world.representative, "农民工") == [case.id]
+    services.update_letter(case, world.representative, title="路灯问题", content="胜利路路灯损坏。",
+                           leader_ids=[world.chen.id], category="livelihood", on_behalf_of="self")
+    db.session.commit()
+    assert found(world.representative, "农民工") == []
+    assert found(world.representative, "路灯损坏") == [case.id]
+    assert found(world.representative, "路灯") == [case.id]
+
+
+def test_the_index_follows_merges(world):
+    letter_a = letter(world, "园区欠薪", "雒容工业园区独有表述甲乙丙。")
+    target = case_in(world, CaseStatus.REGISTERED)
+    services.merge(letter_a, world.secretary, target.id)
+    db.session.commit()
+    # The merged letter's words find the case that now handles it, for the staff.
+    assert set(found(world.secretary, "甲乙丙")) == {letter_a.id, target.id}
+    hit = next(h for h in search_cases(world.secretary, "甲乙丙").hits if h.case.id == target.id)
+    assert hit.snippet.source == "merged_letter"
+    assert found(world.secretary, "甲乙丙", status="merged") == [letter_a.id]
+
+
+def test_merged_letters_do_not_leak_to_the_other_representative(world):
+    theirs = letter(world, "园区欠薪", "独有表述甲乙丙。", representative=world.other_representative)
+    mine = case_in(world, CaseStatus.REGISTERED)
+    services.merge(theirs, world.secretary, mine.id)
+    db.session.commit()
+    assert found(world.representative, "甲乙丙") == []
+    # The other representative finds their own letter; its page leads to the case handling it.
+    assert found(world.other_representative, "甲乙丙") == [theirs.id]
+
+
+def test_the_index_follows_deletes(world):
+    case = letter(world, "路灯", "路灯损坏多日")
+    assert found(world.secretary, "损坏多日") == [case.id]
+    db.session.execute(sa.delete(Case).where(Case.id == case.id))
+    db.session.commit()
+    if db.engine.dialect.name == "sqlite":
+        assert db.session.scalar(sa.text("SELECT count(*) FROM search_index")) == 0
+
+
+def test_search_finds_numbers(world):
+    case = case_in(world, CaseStatus.REGISTERED)
+    assert found(world.secretary, case.number[-6:-1]) == [case.id]
+
+
+def test_terms_of():
+    assert terms_of("  欠薪  路灯 欠薪 ") == ["欠薪", "路灯"]
+    assert terms_of("a\x00b") == ["a", "b"]
+    assert len(terms_of("字" * 1000)[0]) == 100
+    assert len(terms_of(" ".join(str(i) for i in range(50)))) == 8
+
+
+def test_pagination(world):
+    for i in range(5):
+        letter(world, f"路灯{i}", "路灯损坏")
+    results = search_cases(world.secretary, "路灯", page=2, per_page=2)
+    assert results.pagination.total == 5 and len(results.hits) == 2 and results.pagination.page == 2
+    assert search_cases(world.secretary, "路灯", page=99, per_page=2).hits == []
+
+
+def test_search_api(client, world):
+    from tests.test_api import caller
+    case = letter(world, "<b>路灯</b>", "<script>x</script>胜利路路灯损坏")
+    letter(world, "别的", "路灯", representative=world.other_representative)
+    response = caller(client, world.representative).get("/search?q=路灯&sort=newest&per_page=5")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["total"] == 1 and body["per_page"] == 5
+    item = body["items"][0]
+    assert item["id"] == case.id and item["title_html"] == "&lt;b&gt;<mark>路灯</mark>&lt;/b&gt;"
+    assert item["snippet"] == {"source": "content", "html": "&lt;script&gt;x&lt;/script&gt;胜利路<mark>路灯</mark>损坏"}
+    assert caller(client, world.secretary).get("/search?q=%22*NEAR%25").status_code == 200
+    assert caller(client, world.secretary).get("/search?sort=best").status_code == 422

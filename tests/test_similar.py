@@ -1,0 +1,116 @@
+"""Similar letters: the same matter from different representatives is recognised, unrelated
+letters are not, and each role sees only what DESIGN §4 lets it."""
+import re
+
+import pytest
+
+from djgc_direct.cases import services
+from djgc_direct.cases.models import CaseStatus
+from djgc_direct.extensions import db
+from djgc_direct.search.similar import names_in, similar_cases, similar_matter_in_hand
+from tests.cases_world import case_in, make_world
+from tests.helpers import login
+
+SAME_MATTER = ("我所在的雒容工业园区,有建筑工地拖欠农民工工资已有半年,施工方说是园区欠了工程款,"
+               "工人们年关难过,请市委协调解决欠薪问题。")
+ROAD = "雒容工业园区内主干道路面破损严重,大货车通行困难,雨天积水,请有关部门尽快修缮。"
+STREET_LIGHT = "柳北区胜利路一带路灯损坏多日,夜间出行不便,存在安全隐患,请尽快维修。"
+CANTEEN = "某小学食堂卫生条件差,家长反映强烈,恳请市委领导关注解决。"
+
+
+@pytest.fixture
+def world():
+    return make_world()
+
+
+def letter(world, title, content, representative):
+    case = services.create_letter(representative, title=title, content=content, leader_ids=[world.chen.id],
+                                  category="labour", on_behalf_of="self", submit=True)
+    db.session.commit()
+    return case
+
+
+def test_names_come_from_places_and_organisations(world):
+    assert names_in("雒容工业园区管委会拖欠工资,市财政局未拨款,柳北区也有") == {"雒容工业园区管委会", "市财政局", "柳北区"}
+    assert names_in("雒容工业园区欠薪") == {"雒容工业园区"}  # not also 雒容
+    assert names_in("没有地名的来信") == set()
+
+
+def test_two_letters_about_luorong_wages_are_similar(world):
+    first = case_in(world, CaseStatus.ASSIGNED)  # 苏志明's letter
+    unrelated = [letter(world, "园区道路破损", ROAD, world.representative),
+                 letter(world, "路灯损坏", STREET_LIGHT, world.representative),
+                 letter(world, "学校食堂", CANTEEN, world.representative)]
+    second = letter(world, "关于雒容工业园区欠薪的紧急反映", SAME_MATTER, world.other_representative)
+
+    found = similar_cases(second, world.secretary)
+    assert [s.case.id for s in found] == [first.id]
+    assert found[0].names == ("雒容工业园区",) and 0 < found[0].score <= 1
+    # Only earlier cases, never the case itself; the unrelated ones are not similar to anything.
+    assert similar_cases(first, world.secretary) == []
+    for case in unrelated:
+        assert similar_cases(case, world.secretary) == []
+    assert [s.case.id for s in similar_cases(SAME_MATTER, world.secretary)] == [second.id, first.id]
+
+
+def test_merged_away_letters_are_not_offered(world):
+    first = case_in(world, CaseStatus.REGISTERED)
+    merged = letter(world, "雒容工业园区欠薪", SAME_MATTER, world.other_representative)
+    target = case_in(world, CaseStatus.REGISTERED)
+    services.merge(merged, world.secretary, target.id)
+    db.session.commit()
+    third = letter(world, "雒容工业园区欠薪问题", SAME_MATTER, world.other_representative)
+    ids = [s.case.id for s in similar_cases(third, world.secretary)]
+    assert merged.id not in ids and third.id not in ids
+    assert {first.id, target.id} <= set(ids)
+
+
+def test_scope_follows_the_user(world):
+    case_in(world, CaseStatus.ASSIGNED)
+    second = letter(world, "关于雒容工业园区欠薪的紧急反映", SAME_MATTER, world.other_representative)
+    assert similar_cases(second, world.other_representative) == []  # cannot see the first letter
+    assert similar_cases(second, world.deputy) == []
+    assert similar_matter_in_hand(second)
+    own_first = letter(world, "路灯损坏", STREET_LIGHT, world.representative)
+    assert not similar_matter_in_hand(own_first)
+
+
+def test_secretariat_page_lists_similar_letters_with_merge(app, world):
+    first = case_in(world, CaseStatus.ASSIGNED)
+    second = letter(world, "关于雒容工业园区欠薪的紧急反映", SAME_MATTER, world.other_representative)
+    client = app.test_client()
+    login(client, "mishuchu")
+    page = client.get(f"/cases/{second.id}").get_data(as_text=True)
+    assert "相似来信" in page and f"/cases/{first.id}" in page and first.title in page
+    assert f'name="merge-into_case_id" value="{first.id}"' in page
+    assert f'action="/cases/{second.id}/merge"' in page
+    token = re.search(r'name="merge-csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post(f"/cases/{second.id}/merge",
+                           data={"merge-csrf_token": token, "merge-into_case_id": first.id})
+    assert response.status_code == 302
+    db.session.refresh(second)
+    assert second.status is CaseStatus.MERGED and second.merged_into_id == first.id
+
+
+def test_representative_page_says_only_that_the_matter_is_in_hand(app, world):
+    first = case_in(world, CaseStatus.ASSIGNED)
+    second = letter(world, "关于雒容工业园区欠薪的紧急反映", SAME_MATTER, world.other_representative)
+    client = app.test_client()
+    login(client, "huangliping")
+    page = client.get(f"/cases/{second.id}").get_data(as_text=True)
+    assert "已有相似事项正在办理" in page
+    assert first.title not in page and f"/cases/{first.id}" not in page and (first.number or "") not in page
+    client = app.test_client()
+    login(client, "suzhiming")
+    assert "已有相似事项正在办理" not in client.get(f"/cases/{first.id}").get_data(as_text=True)
+
+
+def test_similar_api(client, world):
+    from tests.test_api import caller
+    first = case_in(world, CaseStatus.ASSIGNED)
+    second = letter(world, "关于雒容工业园区欠薪的紧急反映", SAME_MATTER, world.other_representative)
+    response = caller(client, world.secretary).get(f"/cases/{second.id}/similar")
+    assert response.status_code == 200
+    (item,) = response.get_json()["items"]
+    assert item["id"] == first.id and item["names"] == ["雒容工业园区"] and 0 < item["score"] <= 1
+    assert caller(client, world.other_representative).get(f"/cases/{second.id}/similar").status_code == 403
