@@ -21,7 +21,7 @@ from djgc_direct.cases.timeline import timeline
 from djgc_direct.cases.workflow import Action
 from djgc_direct.core.access import roles_required
 from djgc_direct.core.errors import DomainError, NotFound, PermissionDenied
-from djgc_direct.deadlines.stages import calendar_for_today, open_deadlines
+from djgc_direct.deadlines.stages import due_soon_until, open_deadlines
 from djgc_direct.extensions import db
 from djgc_direct.organisations.services import handling_units
 
@@ -70,8 +70,8 @@ def _list_page(stmt, title, template="cases/list.html", **context):
                         selectinload(Case.assignments).selectinload(Assignment.unit),
                         selectinload(Case.leaders).selectinload(CaseLeader.leader))
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
-    calendar = calendar_for_today()
-    deadlines = {case.id: open_deadlines(case, calendar) for case in page.items}
+    soon_until = due_soon_until()
+    deadlines = {case.id: open_deadlines(case, soon_until) for case in page.items}
     return render_template(template, page=page, title=title, form=form, deadlines=deadlines, **context)
 
 
@@ -264,7 +264,7 @@ def _render_case(case, status=200, bound=None, bound_assignment=None):
         current_assignments=services.current_assignments(case),
         replies=replies, letter_files=letter_files,
         forms=_action_forms(case, bound), assignment_forms=_assignment_forms(case, bound_assignment),
-        pending_extensions=pending_extensions, deadlines=open_deadlines(case, calendar_for_today()),
+        pending_extensions=pending_extensions, deadlines=open_deadlines(case, due_soon_until()),
         can_edit=workflow.can(case, Action.EDIT, current_user)
         and case.representative_id == current_user.id,
     ), status
