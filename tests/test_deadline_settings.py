@@ -15,6 +15,8 @@ from djgc_direct.deadlines.reminders import sweep
 from djgc_direct.deadlines.stages import Stage, Urgency, due_soon_until, open_deadlines
 from djgc_direct.extensions import db
 from tests.cases_world import case_in, lead_assignment, make_world
+from tests.factories import AdminFactory, LeaderFactory, RepresentativeFactory, UnitStaffFactory, UserFactory
+from tests.helpers import csrf_token, login, post_form
 
 
 def at(clock, y, m, d):
@@ -198,3 +200,86 @@ def test_a_sweep_reads_the_settings_once_however_many_deadlines(clock):
         result = sweep()
     assert sum(result.reminders.values()) >= 4 * 5
     assert reads.count == 1
+
+
+# ---- the admin page -----------------------------------------------------------------------------
+
+PAGE = "/admin/deadlines"
+FORM_DEFAULTS = {"register": "1", "annotate": "3", "acknowledge": "1", "reply": "15", "feedback": "10",
+                 "due_soon": "2", "overdue": "1", "escalation_1": "3", "escalation_2": "5"}
+
+
+@pytest.fixture
+def admin_client(client):
+    AdminFactory(username="admin", name="管理员甲")
+    login(client, "admin")
+    return client
+
+
+def post_settings(client, **changes):
+    return post_form(client, PAGE, {**FORM_DEFAULTS, **changes})
+
+
+def test_the_page_shows_each_value_in_effect_with_its_default(admin_client):
+    save({"reply": 10})
+    html = admin_client.get(PAGE).get_data(as_text=True)
+    for label in ["登记呈阅时限", "批示时限", "签收时限", "答复时限", "评价时限", "到期前提醒(工作日)", "逾期提醒",
+                  "一级督办", "二级督办"]:
+        assert f">{label}</label>" in html
+    assert 'name="reply" required type="number" value="10"' in html
+    assert "默认:15 个工作日。" in html
+    assert "已确定的期限不变" in html and "下一次提醒扫描" in html
+    assert f'href="{PAGE}"' in html  # the nav link
+    assert "style=" not in html and "<script" not in html
+    assert f'href="{PAGE}"' in admin_client.get("/admin/calendar/").get_data(as_text=True)
+
+
+def test_saving_the_form_commits_once_with_a_flash_and_an_audit_record(admin_client):
+    response = post_settings(admin_client, reply="10", escalation_1="2")
+    assert response.status_code == 302 and response.headers["Location"] == PAGE
+    db.session.expire_all()
+    assert stored() == {"reply": 10, "escalation_1": 2}
+    [entry] = audit_records()
+    assert entry.actor_role == "admin"
+    assert (entry.before, entry.after) == ({"reply": 15, "escalation_1": 3}, {"reply": 10, "escalation_1": 2})
+    html = admin_client.get(PAGE).get_data(as_text=True)
+    assert "时限设置已保存:答复时限 10 个工作日;一级督办 2 个工作日。" in html
+
+    assert post_settings(admin_client, reply="10", escalation_1="2").status_code == 302
+    assert "时限设置没有改动。" in admin_client.get(PAGE).get_data(as_text=True)
+    assert len(audit_records()) == 1
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"reply": "0"}, "reply", "“答复时限”须为 1 至 60 个工作日。"),
+    ({"reply": "61"}, "reply", "“答复时限”须为 1 至 60 个工作日。"),
+    ({"reply": "十五"}, "reply", "“答复时限”须为整数(工作日数)。"),
+    ({"reply": "2.5"}, "reply", "“答复时限”须为整数(工作日数)。"),
+    ({"feedback": ""}, "feedback", "请填写“评价时限”。"),
+    ({"escalation_2": "3"}, "escalation_2", "“二级督办”须多于“一级督办”的 3 个工作日。"),
+])
+def test_invalid_input_is_shown_on_the_form_and_nothing_is_saved(admin_client, changes, field, message):
+    response = post_settings(admin_client, **{"annotate": "4", **changes})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f'<p class="error" id="{field}-error">{message}</p>' in html
+    assert 'value="4"' in html  # what the admin typed stays on the form
+    assert stored() == {} and audit_records() == []
+
+
+def test_saving_needs_a_csrf_token(admin_client):
+    assert admin_client.post(PAGE, data={**FORM_DEFAULTS, "reply": "10"}).status_code == 400
+    assert stored() == {}
+
+
+@pytest.mark.parametrize("role", ["representative", "secretariat", "leader", "unit_staff"])
+def test_only_admins_see_or_save_the_settings(client, role):
+    factory = {"representative": RepresentativeFactory, "secretariat": UserFactory, "leader": LeaderFactory,
+               "unit_staff": UnitStaffFactory}[role]
+    factory(username="someone")
+    login(client, "someone")
+    assert client.get(PAGE).status_code == 403
+    token = csrf_token(client, "/")
+    assert client.post(PAGE, data={**FORM_DEFAULTS, "reply": "10", "csrf_token": token}).status_code == 403
+    assert "时限设置" not in client.get("/").get_data(as_text=True)
+    assert stored() == {}
