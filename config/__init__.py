@@ -44,7 +44,8 @@ class BaseConfig:
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "djgc_direct" / "translations")
     LANGUAGES = {"zh_Hans_CN": "简体中文", "en": "English"}
 
-    # Time limits in Chinese working days (DESIGN §6).
+    # Time limits in Chinese working days (DESIGN §6). These and the ladder below are defaults:
+    # admins can change each one on /admin/deadlines (see deadlines.services.deadline_workdays).
     DEADLINE_WORKDAYS = {"register": 1, "annotate": 3, "acknowledge": 1, "reply": 15, "feedback": 10}
     # The reminder ladder in working days: due soon before the deadline; overdue and the two
     # escalations after it.

@@ -68,7 +68,7 @@ def test_admin_reaches_admin_pages(app, client):
     AdminFactory(username="root")
     login(client, "root")
     for url in ["/admin/users/", "/admin/users/new", "/admin/organisations/", "/admin/organisations/new",
-                "/admin/delegations/", "/admin/audit"]:
+                "/admin/delegations/", "/admin/audit", "/admin/calendar/", "/admin/deadlines"]:
         assert client.get(url).status_code == 200, url
 
 

@@ -5,7 +5,7 @@ from djgc_direct.cases import services
 from djgc_direct.cases.models import CaseStatus
 from djgc_direct.cases.todo import todo
 from djgc_direct.core.clock import SHANGHAI
-from djgc_direct.deadlines.stages import Stage, Urgency, calendar_for_today, open_deadlines
+from djgc_direct.deadlines.stages import Stage, Urgency, due_soon_until, open_deadlines
 from djgc_direct.extensions import db
 from tests.cases_world import case_in, lead_assignment, make_world, write_letter
 from tests.helpers import login
@@ -16,7 +16,7 @@ def at(clock, *args):
 
 
 def deadlines(case):
-    return {(d.stage, d.assignment_id): d for d in open_deadlines(case, calendar_for_today())}
+    return {(d.stage, d.assignment_id): d for d in open_deadlines(case, due_soon_until())}
 
 
 def test_registration_deadline_skips_the_national_day_holiday(clock):

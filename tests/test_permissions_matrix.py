@@ -21,7 +21,7 @@ PAGES = {
     "users_admin.index": {ADMIN}, "users_admin.create": {ADMIN}, "users_admin.edit": {ADMIN},
     "organisations.index": {ADMIN}, "organisations.create": {ADMIN}, "organisations.edit": {ADMIN},
     "organisations.delegations": {ADMIN}, "organisations.edit_delegation": {ADMIN},
-    "main.audit_log": {ADMIN}, "deadlines.index": {ADMIN},
+    "main.audit_log": {ADMIN}, "deadlines.index": {ADMIN}, "deadlines.settings": {ADMIN},
     "cases.index": CASE_ROLES, "cases.show": CASE_ROLES, "cases.download": CASE_ROLES,
     "cases.inbox": {SEC}, "cases.to_annotate": {LEADER}, "cases.annotated_by_me": {LEADER},
     "cases.new_letter": {REP}, "cases.edit_letter": {REP}, "cases.assignments": {UNIT},
@@ -45,7 +45,8 @@ ASSIGNMENT_ACTIONS = {
 # Other POST routes: only the role check is asserted here; their behaviour is tested elsewhere.
 OTHER_POSTS = {
     "accounts.logout": EVERYONE, "organisations.import_csv": {ADMIN}, "organisations.create_delegation": {ADMIN},
-    "deadlines.add_override": {ADMIN}, "deadlines.remove_override": {ADMIN}, "cases.decide_extension": {SEC},
+    "deadlines.add_override": {ADMIN}, "deadlines.remove_override": {ADMIN}, "deadlines.settings": {ADMIN},
+    "cases.decide_extension": {SEC},
 }
 PUBLIC = {"static", "accounts.login", "main.set_language", "main.healthz"}
 # The JSON API has its own matrix (tests/test_api_permissions.py); documents and notifications test theirs.

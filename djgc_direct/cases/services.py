@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 
 from djgc_direct.accounts.models import Role, User
@@ -23,6 +22,7 @@ from djgc_direct.core.clock import SHANGHAI, now_utc, today_shanghai
 from djgc_direct.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from djgc_direct.core.text import clean_text
 from djgc_direct.deadlines.calendar import add_workdays
+from djgc_direct.deadlines.services import deadline_workdays
 from djgc_direct.extensions import db
 from djgc_direct.notifications.services import notify_case_merged
 from djgc_direct.organisations.models import Organisation
@@ -161,8 +161,14 @@ def _note(value, field, label, required=True, max_length=NOTE_MAX):
     return clean_text(value, field=field, label=label, max_length=max_length, required=required)
 
 
-def _deadline(days_key, start=None):
-    return add_workdays(start or today_shanghai(), current_app.config["DEADLINE_WORKDAYS"][days_key])
+def _deadlines(*stages):
+    """The due dates of stages that begin today, from one read of the time limits in effect."""
+    limits, today = deadline_workdays(), today_shanghai()
+    return [add_workdays(today, limits[stage]) for stage in stages]
+
+
+def _deadline(stage):
+    return _deadlines(stage)[0]
 
 
 def _parse_due_date(value, field="due_date"):
@@ -335,6 +341,7 @@ def forward(case, secretary, leader_ids, comment=None):
     comment = _note(comment, "comment", _("拟办意见"), required=False)
     now = now_utc()
     links = {link.leader_id: link for link in case.leaders}
+    annotate_due = _deadline("annotate")
     newly = []
     for leader in leaders:
         link = links.get(leader.id)
@@ -343,7 +350,7 @@ def forward(case, secretary, leader_ids, comment=None):
             case.leaders.append(link)
         if link.forwarded_at is None:
             link.forwarded_at, link.forwarded_by_id = now, secretary.id
-            link.annotate_due = _deadline("annotate")
+            link.annotate_due = annotate_due
             newly.append(leader.id)
     if not newly:
         raise ValidationError(_("所选领导都已呈阅过。"), field="leader_ids")
@@ -478,7 +485,7 @@ def _validate_assignment(unit_ids, lead_unit_id, due_date):
 
 
 def assign(case, actor, *, unit_ids, lead_unit_id, due_date=None):
-    """交办: one lead unit and any support units, with a deadline (default: DEADLINE_WORKDAYS reply)."""
+    """交办: one lead unit and any support units, with a deadline (default: the reply time limit in effect)."""
     transition = check(case, Action.ASSIGN, actor)
     if actor.role is Role.LEADER and actor.id not in _forwarded_leader_ids(case):
         raise NotFound(_("找不到该来信,或您无权查看。"))
@@ -486,8 +493,8 @@ def assign(case, actor, *, unit_ids, lead_unit_id, due_date=None):
     if lead_unit_id not in (None, "") and str(lead_unit_id) not in {str(u) for u in unit_ids}:
         unit_ids.append(lead_unit_id)
     units, lead, due = _validate_assignment(unit_ids, lead_unit_id, due_date)
-    due = due or _deadline("reply")
-    acknowledge_due = _deadline("acknowledge")
+    reply_due, acknowledge_due = _deadlines("reply", "acknowledge")
+    due = due or reply_due
     now = now_utc()
     round_ = case.reopen_count + 1
     for unit_id in units:

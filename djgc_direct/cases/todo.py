@@ -10,7 +10,7 @@ from djgc_direct.cases.models import (
     Annotation, Assignment, AssignmentStatus, Case, CaseLeader, CaseStatus, ExtensionRequest, ExtensionStatus,
 )
 from djgc_direct.cases.services import visible_cases
-from djgc_direct.deadlines.stages import Stage, calendar_for_today, open_deadlines
+from djgc_direct.deadlines.stages import Stage, due_soon_until, open_deadlines
 from djgc_direct.extensions import db
 
 LIMIT = 100
@@ -55,10 +55,10 @@ def todo(user):
             Assignment.round == Case.reopen_count + 1,
             sa.or_(Assignment.status == AssignmentStatus.ASSIGNED,
                    sa.and_(Assignment.is_lead.is_(True), Assignment.status == AssignmentStatus.ACKNOWLEDGED))))
-    calendar = calendar_for_today()
+    soon_until = due_soon_until()
     tasks = []
     for case in db.session.scalars(stmt.limit(LIMIT)):
-        mine = [d for d in open_deadlines(case, calendar) if d.stage in OWN_STAGES[user.role]
+        mine = [d for d in open_deadlines(case, soon_until) if d.stage in OWN_STAGES[user.role]
                 and (user.role is not Role.UNIT_STAFF or _unit_of(case, d) == user.organisation_id)]
         tasks.append(Task(case, statuses[case.status], mine[0] if mine else None))
     if user.role is Role.SECRETARIAT:

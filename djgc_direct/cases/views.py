@@ -21,7 +21,7 @@ from djgc_direct.cases.timeline import timeline
 from djgc_direct.cases.workflow import Action
 from djgc_direct.core.access import roles_required
 from djgc_direct.core.errors import DomainError, NotFound, PermissionDenied
-from djgc_direct.deadlines.stages import calendar_for_today, open_deadlines
+from djgc_direct.deadlines.stages import due_soon_until, open_deadlines
 from djgc_direct.extensions import db
 from djgc_direct.organisations.services import handling_units
 from djgc_direct.search.services import terms_of, text_clause
@@ -71,8 +71,8 @@ def _list_page(stmt, title, template="cases/list.html", **context):
                         selectinload(Case.assignments).selectinload(Assignment.unit),
                         selectinload(Case.leaders).selectinload(CaseLeader.leader))
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
-    calendar = calendar_for_today()
-    deadlines = {case.id: open_deadlines(case, calendar) for case in page.items}
+    soon_until = due_soon_until()
+    deadlines = {case.id: open_deadlines(case, soon_until) for case in page.items}
     return render_template(template, page=page, title=title, form=form, deadlines=deadlines, **context)
 
 
@@ -273,7 +273,7 @@ def _render_case(case, status=200, bound=None, bound_assignment=None):
         forms=forms, assignment_forms=_assignment_forms(case, bound_assignment),
         similar=similar, similar_in_hand=similar_in_hand, merge_form=forms.get(Action.MERGE.value),
         merge_targets={state.value for state in services.MERGE_TARGET_STATES},
-        pending_extensions=pending_extensions, deadlines=open_deadlines(case, calendar_for_today()),
+        pending_extensions=pending_extensions, deadlines=open_deadlines(case, due_soon_until()),
         can_edit=workflow.can(case, Action.EDIT, current_user)
         and case.representative_id == current_user.id,
     ), status

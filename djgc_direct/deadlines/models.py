@@ -60,3 +60,17 @@ class Reminder(db.Model):
     created_at = mapped_column(UTCDateTime, nullable=False)
 
     __table_args__ = (sa.UniqueConstraint("item_key", "due_date", "level", name="uq_reminders_item_due_level"),)
+
+
+class DeadlineSetting(db.Model):
+    """A time limit or reminder rung, in working days, that an admin has set on the
+    “时限设置” page. Keys are those of the config's DEADLINE_WORKDAYS and REMINDER_LADDER; a key
+    without a row keeps its config default (see services.deadline_workdays / reminder_ladder)."""
+
+    __tablename__ = "deadline_settings"
+
+    key: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    workdays: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+
+    def __repr__(self):
+        return f"<DeadlineSetting {self.key}={self.workdays}>"

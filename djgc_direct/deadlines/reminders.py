@@ -7,18 +7,18 @@ run at the same time or again; each sweep then notifies only about the rows it i
 (marked with its sweep id).
 
 With T = today (Asia/Shanghai) and W(k) = the k-th latest working day up to T (W(1) is T itself
-on a working day), a deadline `due` has reached:
-  due soon      T < due <= T + 2 working days      (only before it is due)
+on a working day), a deadline `due` has reached, with the ladder in effect (config
+REMINDER_LADDER unless an admin has changed it; the default in brackets):
+  due soon      T < due <= T + due_soon working days   [2]  (only before it is due)
   due today     due == T
-  overdue       due < W(1)                         (≥ 1 working day late)
-  escalation 1  due < W(3)                         (≥ 3 working days late)
-  escalation 2  due < W(5)                         (≥ 5 working days late)
+  overdue       due < W(overdue)                       [1]  (≥ 1 working day late)
+  escalation 1  due < W(escalation_1)                  [3]
+  escalation 2  due < W(escalation_2)                  [5]
 """
 import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -27,6 +27,7 @@ from djgc_direct.cases.models import Annotation, Assignment, AssignmentStatus, C
 from djgc_direct.core.clock import now_utc, today_shanghai
 from djgc_direct.deadlines.calendar import WorkdayCalendar
 from djgc_direct.deadlines.models import Reminder, ReminderLevel as L
+from djgc_direct.deadlines.services import reminder_ladder
 from djgc_direct.deadlines.stages import Stage
 from djgc_direct.extensions import db
 
@@ -101,10 +102,10 @@ def _sources():
     }
 
 
-def create_reminders(sweep_id):
+def create_reminders(sweep_id, ladder):
     """Insert every reminder the ladder has reached and that does not exist yet; returns
     {(stage, level): count inserted by this sweep}."""
-    thresholds = Thresholds.for_today(today_shanghai(), current_app.config["REMINDER_LADDER"])
+    thresholds = Thresholds.for_today(today_shanghai(), ladder)
     insert = _INSERTS[db.session.get_bind().dialect.name]
     now = now_utc()
     created = {}
@@ -159,16 +160,21 @@ def sweep():
     sweep_id = new_sweep_id()
     # This sweep's rows all get ids above the current maximum, so they are found by an id range.
     first_id = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Reminder.id), 0))) + 1
-    reminders = create_reminders(sweep_id)
-    notified = notify_reminders(sweep_id, first_id)
+    # Read once, so that the thresholds and the titles of the notifications agree.
+    ladder = reminder_ladder()
+    reminders = create_reminders(sweep_id, ladder)
+    notified = notify_reminders(sweep_id, first_id, ladder)
     closed = close_expired_verdicts()
     return SweepResult(sweep_id, reminders, closed, notified)
 
 
 # ---- telling people ---------------------------------------------------------------------------
 
-LEVEL_TITLES = {L.DUE_SOON: _l("【催办】即将到期:"), L.DUE_TODAY: _l("【催办】今日到期:"), L.OVERDUE: _l("【催办】已逾期:"),
-                L.ESCALATION_1: _l("【督办】逾期 3 个工作日:"), L.ESCALATION_2: _l("【督办】逾期 5 个工作日:")}
+def _level_titles(ladder):
+    """The title prefix of each rung; the escalations name the days late they stand for."""
+    return {L.DUE_SOON: _l("【催办】即将到期:"), L.DUE_TODAY: _l("【催办】今日到期:"), L.OVERDUE: _l("【催办】已逾期:"),
+            L.ESCALATION_1: _l("【督办】逾期 %(n)d 个工作日:", n=ladder["escalation_1"]),
+            L.ESCALATION_2: _l("【督办】逾期 %(n)d 个工作日:", n=ladder["escalation_2"])}
 
 
 def _text_case(column, labels):
@@ -201,7 +207,7 @@ def _audiences(reminder):
     ]
 
 
-def notify_reminders(sweep_id, first_id):
+def notify_reminders(sweep_id, first_id, ladder):
     """Write the notifications (and outbox e-mails) for the reminders this sweep inserted, in
     set-based statements. Their dedup keys ("reminder:<id>:<user>") keep them exactly-once."""
     from djgc_direct.notifications.models import Notification, OutboxEmail
@@ -212,8 +218,9 @@ def notify_reminders(sweep_id, first_id):
     stage_labels = {stage.value: stage.label for stage in Stage}
     before = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Notification.id), 0)))
     written = 0
+    titles = {level.value: text for level, text in _level_titles(ladder).items()}
     for which, who in _audiences(reminder):
-        title = _text_case(reminder.c.level, {level.value: text for level, text in LEVEL_TITLES.items()}) + Case.title
+        title = _text_case(reminder.c.level, titles) + Case.title
         body = (sa.literal(str(_l("来信"))) + sa.func.coalesce(Case.number, sa.literal("")) + sa.literal(" ")
                 + Case.title + sa.literal(str(_l("的“"))) + _text_case(reminder.c.stage, stage_labels)
                 + sa.literal(str(_l("”期限为 "))) + sa.cast(reminder.c.due_date, sa.String) + sa.literal("。"))

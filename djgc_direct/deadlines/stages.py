@@ -2,21 +2,21 @@
 
 The services fix each stage's deadline when the stage begins (Case.register_due,
 CaseLeader.annotate_due, Assignment.acknowledge_due and due_date, Case.feedback_due), from
-DEADLINE_WORKDAYS. `open_deadlines(case, calendar)` lists what is still due on a case, who
-must act and how urgent it is; the reminder sweep (`reminders.py`) reads the same columns in bulk.
+the time limits in effect (`services.deadline_workdays`). `open_deadlines(case, soon_until)`
+lists what is still due on a case, who must act and how urgent it is; the reminder sweep
+(`reminders.py`) reads the same columns in bulk.
 """
 import enum
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from djgc_direct.cases.models import Assignment, AssignmentStatus, Case, CaseLeader, CaseStatus
 from djgc_direct.core.clock import today_shanghai
-from djgc_direct.deadlines.calendar import WorkdayCalendar
-
-DUE_SOON_WORKDAYS = 2
+from djgc_direct.deadlines.calendar import add_workdays
+from djgc_direct.deadlines.services import reminder_ladder
 
 
 class Stage(enum.Enum):
@@ -57,30 +57,31 @@ class Deadline:
         return f"{self.stage.value}:{self.assignment_id}" if self.assignment_id else self.stage.value
 
 
-def calendar_for_today():
-    """A calendar window that covers the deadlines of open cases around today."""
+def due_soon_until():
+    """The last due date that counts as due soon today: the due-soon rung of the reminder ladder
+    in effect, so that pages say "即将到期" when the reminder does. Read once per page or digest."""
     today = today_shanghai()
-    return WorkdayCalendar(today - timedelta(days=120), today + timedelta(days=120))
+    return add_workdays(today, reminder_ladder()["due_soon"])
 
 
-def urgency(due, calendar, today=None):
+def urgency(due, soon_until, today=None):
     today = today or today_shanghai()
     if due < today:
         return Urgency.OVERDUE
     if due == today:
         return Urgency.DUE_TODAY
-    if due <= calendar.add_workdays(today, DUE_SOON_WORKDAYS):
+    if due <= soon_until:
         return Urgency.DUE_SOON
     return Urgency.ON_TIME
 
 
-def open_deadlines(case, calendar):
+def open_deadlines(case, soon_until):
     """What is still due on `case`, most urgent first. The dates were fixed when each stage began."""
     found = []
 
     def add(stage, due, responsible, assignment_id=None):
         if due is not None:
-            found.append(Deadline(stage, due, responsible, urgency(due, calendar), assignment_id))
+            found.append(Deadline(stage, due, responsible, urgency(due, soon_until), assignment_id))
 
     if case.status in (CaseStatus.SUBMITTED, CaseStatus.REGISTERED):
         add(Stage.REGISTER, case.register_due, _l("秘书处"))

@@ -1,4 +1,5 @@
-"""Admin page for the working-day calendar: overrides and the coverage of the coming years."""
+"""Admin pages for deadlines: the working-day calendar (overrides and the coverage of the coming
+years) and the time limits and reminder ladder (时限设置)."""
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -11,12 +12,12 @@ from djgc_direct.core.clock import today_shanghai
 from djgc_direct.core.errors import ValidationError
 from djgc_direct.deadlines import calendar as workday_calendar
 from djgc_direct.deadlines import services
-from djgc_direct.deadlines.forms import OverrideForm
+from djgc_direct.deadlines.forms import DeadlineSettingsForm, OverrideForm
 from djgc_direct.extensions import db
 
-bp = Blueprint("deadlines", __name__, url_prefix="/admin/calendar")
+bp = Blueprint("deadlines", __name__, url_prefix="/admin")
 
-# This year and the next two: deadlines set now (up to 15 + 10 working days) and the
+# This year and the next two: deadlines set now (at most 60 + 30 working days, see services.LIMITS) and the
 # schedules admins should enter ahead of time all fall in them.
 COVERAGE_YEARS = 3
 
@@ -29,13 +30,13 @@ def _page(form):
                            coverage=workday_calendar.coverage(range(this_year, this_year + COVERAGE_YEARS)))
 
 
-@bp.route("/")
+@bp.route("/calendar/")
 @roles_required(Role.ADMIN)
 def index():
     return _page(OverrideForm())
 
 
-@bp.route("/overrides", methods=["POST"])
+@bp.route("/calendar/overrides", methods=["POST"])
 @roles_required(Role.ADMIN)
 def add_override():
     form = OverrideForm()
@@ -53,7 +54,7 @@ def add_override():
     return _page(form)
 
 
-@bp.route("/overrides/<day>/delete", methods=["POST"])
+@bp.route("/calendar/overrides/<day>/delete", methods=["POST"])
 @roles_required(Role.ADMIN)
 def remove_override(day):
     try:
@@ -69,3 +70,25 @@ def remove_override(day):
         db.session.commit()
         flash(_("已删除 %(day)s 的日历调整。", day=day.isoformat()), "success")
     return redirect(url_for(".index"))
+
+
+@bp.route("/deadlines", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def settings():
+    form = DeadlineSettingsForm(data=services.deadline_settings())
+    if form.validate_on_submit():
+        try:
+            changed = services.update_deadline_settings(form.values(), actor=current_user)
+        except ValidationError as exc:
+            db.session.rollback()
+            form[exc.field].errors.append(exc.message)
+        else:
+            db.session.commit()
+            if changed:
+                flash(_("时限设置已保存:%(changes)s。", changes=";".join(
+                    _("%(label)s %(n)d 个工作日", label=services.LIMITS[key].label, n=n)
+                    for key, n in changed.items())), "success")
+            else:
+                flash(_("时限设置没有改动。"), "info")
+            return redirect(url_for(".settings"))
+    return render_template("admin/deadline_settings.html", form=form, defaults=services.default_settings())

@@ -11,7 +11,7 @@ from djgc_direct.accounts.models import Role, User
 from djgc_direct.cases.models import Assignment, AssignmentStatus, Case, CaseLeader, CaseStatus
 from djgc_direct.core.clock import now_utc, today_shanghai
 from djgc_direct.core.errors import NotFound
-from djgc_direct.deadlines.stages import DUE_SOON_WORKDAYS, calendar_for_today
+from djgc_direct.deadlines.stages import due_soon_until
 from djgc_direct.extensions import db
 from djgc_direct.notifications.models import Notification, OutboxEmail, check_link
 from djgc_direct.organisations.models import Organisation
@@ -165,8 +165,7 @@ def secretariat_digest():
     active secretary, at most once per user and day. Returns the notifications written; nothing
     when nothing is due. Two queries find the items, however many cases there are."""
     today = today_shanghai()
-    calendar = calendar_for_today()
-    horizon = calendar.add_workdays(today, DUE_SOON_WORKDAYS)
+    horizon = due_soon_until()
 
     annotate_due = (sa.select(sa.func.min(CaseLeader.annotate_due)).where(CaseLeader.case_id == Case.id)
                     .scalar_subquery())
