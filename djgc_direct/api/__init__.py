@@ -13,10 +13,10 @@ def init_api(app):
 
 
 def register_api(app):
-    from djgc_direct.api import assignments, auth, cases, directory
+    from djgc_direct.api import assignments, auth, cases, directory, metrics
 
     api = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
-    for blueprint in (auth.bp, directory.bp, cases.bp, assignments.bp, assignments.extensions_bp):
+    for blueprint in (auth.bp, directory.bp, cases.bp, assignments.bp, assignments.extensions_bp, metrics.bp):
         # Bearer tokens only (accounts.session): no cookie that a cross-site form could ride on.
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
