@@ -51,6 +51,9 @@ class BaseConfig:
     # escalations after it.
     REMINDER_LADDER = {"due_soon": 2, "overdue": 1, "escalation_1": 3, "escalation_2": 5}
 
+    # A rate over fewer cases than this is shown but flagged, and not ranked (docs/metrics.md).
+    METRICS_MIN_CASES = _env_int("DJGC_METRICS_MIN_CASES", 5)
+
     # The scheduler process renews its lease every heartbeat; a second one takes over when the
     # lease has run out (SQLite) or the first one's connection is gone (PostgreSQL).
     SCHEDULER_HEARTBEAT_SECONDS = _env_int("DJGC_SCHEDULER_HEARTBEAT_SECONDS", 30)

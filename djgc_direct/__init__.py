@@ -105,13 +105,14 @@ def register_blueprints(app):
     from djgc_direct.deadlines.views import bp as deadlines_bp
     from djgc_direct.documents.views import bp as documents_bp
     from djgc_direct.main.views import bp as main_bp
+    from djgc_direct.metrics.views import bp as metrics_bp
     from djgc_direct.notifications import register as register_notifications
     from djgc_direct.organisations.views import bp as organisations_bp
     from djgc_direct.search.views import bp as search_bp
 
     app.before_request(enforce_login)
     for blueprint in (main_bp, accounts_bp, users_admin_bp, organisations_bp, deadlines_bp, cases_bp,
-                      documents_bp, search_bp):
+                      documents_bp, search_bp, metrics_bp):
         app.register_blueprint(blueprint)
     register_notifications(app)
     register_api(app)

@@ -74,6 +74,9 @@ EXPECTED = {
     ("GET", "/openapi.json"): Call(nothing, "/openapi.json", everyone(200)),
     ("GET", "/leaders"): Call(nothing, "/leaders", everyone(200)),
     ("GET", "/units"): Call(nothing, "/units", everyone(200)),
+    # Unit staff read their own unit's figures (group=unit, the default); tests/test_metrics_pages.py
+    # covers the other groups.
+    ("GET", "/metrics"): Call(case_at(CaseStatus.CLOSED), "/metrics?period=2026-11", expect(403, 200, 200, 200, 403)),
     ("GET", "/cases"): Call(case_at(CaseStatus.IN_PROGRESS), "/cases", everyone(200)),
     ("POST", "/cases"): Call(nothing, "/cases", expect(201, 403, 403, 403, 403),
                              lambda w, user, ids: {"title": "欠薪", "content": "农民工工资被拖欠。",

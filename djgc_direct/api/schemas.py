@@ -301,3 +301,45 @@ class SimilarCaseSchema(CaseSummarySchema):
 
 class SimilarListSchema(ma.Schema):
     items = fields.List(fields.Nested(SimilarCaseSchema))
+
+
+# ---- metrics ----------------------------------------------------------------------------------
+
+class MetricsQuerySchema(ma.Schema):
+    period = fields.String(metadata={"description": "YYYY-MM, YYYY-Qn or YYYY (default: this month)"})
+    from_ = fields.Date(data_key="from", metadata={"description": "first day of a custom range (with `to`)"})
+    to = fields.Date(metadata={"description": "last day of a custom range"})
+    group = fields.String(load_default="unit", validate=validate.OneOf(["unit", "level", "leader", "delegation"]))
+
+
+class MetricsPeriodSchema(ma.Schema):
+    code = fields.String(allow_none=True)
+    label = fields.String()
+    start = fields.Date()
+    end = fields.Date()
+
+
+class RateSchema(ma.Schema):
+    value = fields.Float(allow_none=True, metadata={
+        "description": "percent (or, for mean_* rates, working days) to one decimal; null: no cases behind it"})
+    numerator = fields.Integer()
+    denominator = fields.Integer()
+    flagged = fields.Boolean(metadata={"description": "fewer cases than METRICS_MIN_CASES: shown, not ranked"})
+
+
+class MetricsRowSchema(ma.Schema):
+    id = fields.Integer(allow_none=True)
+    name = fields.String()
+    level = fields.String(allow_none=True, metadata={"description": "units and organisations: city, county …"})
+    parent_id = fields.Integer(allow_none=True)
+    rank = fields.Integer(allow_none=True)
+    counts = fields.Dict(keys=fields.String(), values=fields.Raw(), metadata={
+        "description": "the counts the rates are built from; money is a decimal string in yuan"})
+    rates = fields.Dict(keys=fields.String(), values=fields.Nested(RateSchema))
+
+
+class MetricsSchema(ma.Schema):
+    period = fields.Nested(MetricsPeriodSchema)
+    group = fields.String()
+    min_cases = fields.Integer()
+    rows = fields.List(fields.Nested(MetricsRowSchema))
