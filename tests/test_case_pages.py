@@ -275,3 +275,16 @@ def test_case_page_links_to_the_slip_and_to_a_supervision_notice_when_overdue(ap
     assert sec.get(f"/assignments/{lead_id}/supervision-notice.docx").status_code == 200
     rep_page = as_user(app, "suzhiming").get(f"/cases/{case.id}").get_data(as_text=True)
     assert "slip.docx" not in rep_page
+
+
+def test_inbox_shows_how_long_each_letter_has_waited(app, clock):
+    from datetime import datetime
+
+    from djgc_direct.core.clock import SHANGHAI
+    w = make_world()
+    clock.set(datetime(2026, 11, 20, 9, tzinfo=SHANGHAI))  # Friday
+    write_letter(w, title="等待中的来信")
+    db.session.commit()
+    clock.set(datetime(2026, 11, 26, 9, tzinfo=SHANGHAI))  # the next Thursday: 4 working days later
+    page = as_user(app, "mishuchu").get("/cases/inbox").get_data(as_text=True)
+    assert "等待中的来信" in page and "已等待 4 个工作日" in page

@@ -20,7 +20,9 @@ from djgc_direct.cases.models import (
 from djgc_direct.cases.timeline import timeline
 from djgc_direct.cases.workflow import Action
 from djgc_direct.core.access import roles_required
+from djgc_direct.core.clock import SHANGHAI, today_shanghai
 from djgc_direct.core.errors import DomainError, NotFound, PermissionDenied
+from djgc_direct.deadlines.calendar import WorkdayCalendar
 from djgc_direct.deadlines.stages import due_soon_until, open_deadlines
 from djgc_direct.extensions import db
 from djgc_direct.organisations.services import handling_units
@@ -59,7 +61,17 @@ ASSIGNMENT_FORMS = {
 
 # ---- lists ------------------------------------------------------------------------------------
 
-def _list_page(stmt, title, template="cases/list.html", **context):
+def _waiting_workdays(cases):
+    """How many working days each letter has waited since it was (re)submitted."""
+    today = today_shanghai()
+    days = {case.id: case.submitted_at.astimezone(SHANGHAI).date() for case in cases if case.submitted_at}
+    if not days:
+        return {}
+    calendar = WorkdayCalendar(min(days.values()), today)
+    return {case_id: calendar.workdays_between(day, today) for case_id, day in days.items()}
+
+
+def _list_page(stmt, title, template="cases/list.html", show_waiting=False, **context):
     form = FilterForm(request.args)
     form.status.choices = [("", _("全部状态"))] + CaseStatus.choices()
     if form.status.data in CaseStatus._value2member_map_:
@@ -73,7 +85,9 @@ def _list_page(stmt, title, template="cases/list.html", **context):
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
     soon_until = due_soon_until()
     deadlines = {case.id: open_deadlines(case, soon_until) for case in page.items}
-    return render_template(template, page=page, title=title, form=form, deadlines=deadlines, **context)
+    waiting = _waiting_workdays(page.items) if show_waiting else None
+    return render_template(template, page=page, title=title, form=form, deadlines=deadlines, waiting=waiting,
+                           **context)
 
 
 @bp.route("/cases/")
@@ -91,7 +105,7 @@ def inbox():
     """New letters waiting to be registered, oldest first."""
     stmt = (services.visible_cases(current_user).where(Case.status == CaseStatus.SUBMITTED)
             .order_by(Case.submitted_at))
-    return _list_page(stmt, _("待登记来信"))
+    return _list_page(stmt, _("待登记来信"), show_waiting=True)
 
 
 @bp.route("/cases/to-annotate")
