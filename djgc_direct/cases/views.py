@@ -22,6 +22,7 @@ from djgc_direct.cases.workflow import Action
 from djgc_direct.core.access import roles_required
 from djgc_direct.core.clock import SHANGHAI, today_shanghai
 from djgc_direct.core.errors import DomainError, NotFound, PermissionDenied
+from djgc_direct.core.pagination import paginate
 from djgc_direct.deadlines.calendar import WorkdayCalendar
 from djgc_direct.deadlines.stages import due_soon_until, open_deadlines
 from djgc_direct.extensions import db
@@ -82,7 +83,7 @@ def _list_page(stmt, title, template="cases/list.html", show_waiting=False, **co
     stmt = stmt.options(selectinload(Case.representative),
                         selectinload(Case.assignments).selectinload(Assignment.unit),
                         selectinload(Case.leaders).selectinload(CaseLeader.leader))
-    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    page = paginate(stmt, PER_PAGE)
     soon_until = due_soon_until()
     deadlines = {case.id: open_deadlines(case, soon_until) for case in page.items}
     waiting = _waiting_workdays(page.items) if show_waiting else None
