@@ -85,9 +85,10 @@ def settings():
         else:
             db.session.commit()
             if changed:
-                flash(_("时限设置已保存:%(changes)s。", changes=";".join(
-                    _("%(label)s %(n)d 个工作日", label=services.LIMITS[key].label, n=n)
-                    for key, n in changed.items())), "success")
+                # Each change is translated on its own line: the extractor does not see a call nested in another.
+                parts = [_("%(label)s %(n)d 个工作日", label=services.LIMITS[key].label, n=n)
+                         for key, n in changed.items()]
+                flash(_("时限设置已保存:%(changes)s。", changes=";".join(parts)), "success")
             else:
                 flash(_("时限设置没有改动。"), "info")
             return redirect(url_for(".settings"))
