@@ -77,6 +77,9 @@ EXPECTED = {
     # Unit staff read their own unit's figures (group=unit, the default); tests/test_metrics_pages.py
     # covers the other groups.
     ("GET", "/metrics"): Call(case_at(CaseStatus.CLOSED), "/metrics?period=2026-11", expect(403, 200, 200, 200, 403)),
+    # Each allowed call issues a bulletin (tests/test_bulletins.py checks the numbers).
+    ("GET", "/bulletins/<period>.docx"): Call(case_at(CaseStatus.CLOSED), "/bulletins/2026-11.docx",
+                                              expect(403, 200, 200, 403, 403)),
     ("GET", "/cases"): Call(case_at(CaseStatus.IN_PROGRESS), "/cases", everyone(200)),
     ("POST", "/cases"): Call(nothing, "/cases", expect(201, 403, 403, 403, 403),
                              lambda w, user, ids: {"title": "欠薪", "content": "农民工工资被拖欠。",
