@@ -10,7 +10,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from flask_babel import force_locale
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from djgc_direct.accounts.models import User
@@ -38,7 +37,8 @@ TYPICAL_CASES = 3
 ANNOTATION_QUOTE_CHARS = 60
 # A chart of a few hundred units would run over many pages: the units with the most assignments.
 CHART_MAX_UNITS = 15
-ISSUE_ATTEMPTS = 5
+# The first key of the advisory lock that serialises issue numbers (the second is the year).
+ISSUE_LOCK = 9704
 TEN_THOUSAND = Decimal(10_000)
 _GOOD = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
 _OPEN = (AssignmentStatus.ASSIGNED, AssignmentStatus.ACKNOWLEDGED)
@@ -136,22 +136,19 @@ def overdue_items(period, today):
 def take_issue(period, actor, today):
     """The next issue of the year of `today` for `period`: 第1期, 第2期 … with no gaps.
 
-    The number is one more than the year's highest, inserted by a single statement. When two
-    bulletins are issued at once, the unique key (year, issue_no) refuses the second insert; it is
-    retried (in a savepoint) and sees the first one's number. A rolled-back issue leaves no gap."""
-    for _attempt in range(ISSUE_ATTEMPTS):
-        next_no = (sa.select(sa.func.coalesce(sa.func.max(Bulletin.issue_no), 0) + 1)
-                   .where(Bulletin.year == today.year).scalar_subquery())
-        try:
-            with db.session.begin_nested():
-                issue_id = db.session.execute(
-                    sa.insert(Bulletin).values(year=today.year, issue_no=next_no, period=period.code,
-                                               created_by_id=actor.id if actor else None, created_at=now_utc())
-                    .returning(Bulletin.id)).scalar_one()
-        except IntegrityError:
-            continue
-        return db.session.get(Bulletin, issue_id)
-    raise RuntimeError(f"no bulletin number for {today.year} after {ISSUE_ATTEMPTS} attempts")
+    One statement inserts the year's highest number plus one. On PostgreSQL a transaction-level
+    advisory lock on the year makes a second issuer wait until the first commits, so it then sees
+    that number; SQLite lets one writer in at a time anyway. The unique key (year, issue_no) is the
+    backstop. A rolled-back issue takes its number back with it."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(ISSUE_LOCK, today.year)))
+    next_no = (sa.select(sa.func.coalesce(sa.func.max(Bulletin.issue_no), 0) + 1)
+               .where(Bulletin.year == today.year).scalar_subquery())
+    issue_id = db.session.execute(
+        sa.insert(Bulletin).values(year=today.year, issue_no=next_no, period=period.code,
+                                   created_by_id=actor.id if actor else None, created_at=now_utc())
+        .returning(Bulletin.id)).scalar_one()
+    return db.session.get(Bulletin, issue_id)
 
 
 def issue_bulletin(period, *, actor, office, today):
