@@ -146,8 +146,8 @@ def test_a_failed_generation_leaves_no_gap(mw, monkeypatch):
     assert bulletin.issue_no == 1
 
 
-def test_assessment_report_ranks_the_units(mw, app):
-    app.config["METRICS_MIN_CASES"] = 1
+def test_assessment_report_ranks_the_units(mw, app, monkeypatch):
+    monkeypatch.setitem(app.config, "METRICS_MIN_CASES", 1)
     period = parse_period(NOVEMBER)
     ranking = reports.responsiveness_ranking(period)
     doc = reopened(reports.assessment_document(period, ranking, actor=None, office=OFFICE, today=TODAY))
