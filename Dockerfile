@@ -8,6 +8,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     FLASK_APP=app
 
 WORKDIR /srv/djgc_direct
+# Chinese labels in the bulletin's charts (djgc_direct/documents/charts.py) need a CJK font.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 

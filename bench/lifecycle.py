@@ -57,8 +57,8 @@ def people(units=200, representatives=500, leaders=10):
             "leaders": [ids[f"leader{i}"] for i in range(leaders)], "sec": ids["sec0"], "units": unit_ids}
 
 
-def generate(size, today, seed=11, batch=10_000):
-    """`size` cases over the last three years, in the proportions of STATES."""
+def generate(size, today, seed=11, batch=10_000, span_days=3 * 365):
+    """`size` cases over the last `span_days` days (three years), in the proportions of STATES."""
     rng = random.Random(seed)
     ids = people()
     states = [state for state, share in STATES for _ in range(share)]
@@ -68,7 +68,7 @@ def generate(size, today, seed=11, batch=10_000):
         cases, plans = [], []
         for _ in range(min(batch, size - start)):
             status = rng.choice(states)
-            submitted = end - timedelta(days=rng.uniform(1, 3 * 365), hours=rng.uniform(0, 23))
+            submitted = end - timedelta(days=rng.uniform(1, span_days), hours=rng.uniform(0, 23))
             title, content = letter(rng)
             row = {"representative_id": rng.choice(ids["reps"]), "title": title, "content": content,
                    "category": rng.choice(list(Category)), "on_behalf_of": rng.choice(list(OnBehalfOf)),

@@ -96,16 +96,43 @@ def bench_pack(app, slips):
             "docx_kib": len(content) // 1024}
 
 
+def bench_bulletin(app, cases):
+    """A 工作简报 over a month of `cases` letters in every state: figures, build (chart included), save."""
+    from djgc_direct.documents import reports
+    from djgc_direct.documents.gbt9704 import document_bytes
+    from djgc_direct.metrics.periods import parse_period
+
+    from bench import lifecycle
+
+    with app.app_context():
+        # Submitted over the 25 days before TODAY (26 November): the month of November.
+        lifecycle.generate(cases, TODAY.date(), span_days=25)
+        period = parse_period("2026-11")
+        figures_seconds, content = timed(lambda: reports.bulletin_content(period, TODAY.date()))
+        issue = reports.take_issue(period, None, TODAY.date())
+        build_seconds, doc = timed(lambda: reports.bulletin(content, office="中共柳州市委党代表直通车办公室",
+                                                            issue=issue, day=TODAY.date()))
+        save_seconds, content_bytes = timed(lambda: document_bytes(doc))
+        db.session.rollback()
+    return {"name": "bulletin", "cases_in_month": content.intake.counts["letters"], "units": len(content.units),
+            "overdue_items": len(content.overdue), "figures_seconds": round(figures_seconds, 3),
+            "build_seconds": round(build_seconds, 3), "save_seconds": round(save_seconds, 3),
+            "total_seconds": round(figures_seconds + build_seconds + save_seconds, 3),
+            "docx_kib": len(content_bytes) // 1024}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sweep-assignments", type=int, default=100_000)
     parser.add_argument("--pack-slips", type=int, default=200)
+    parser.add_argument("--bulletin-cases", type=int, default=1000)
     args = parser.parse_args()
     results = {"machine": {"platform": platform.platform(), "python": platform.python_version(),
                            "cpus": os.cpu_count()},
                "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "benchmarks": []}
     for name, run in [("sweep", lambda app: bench_sweep(app, args.sweep_assignments)),
-                      ("pack", lambda app: bench_pack(app, args.pack_slips))]:
+                      ("pack", lambda app: bench_pack(app, args.pack_slips)),
+                      ("bulletin", lambda app: bench_bulletin(app, args.bulletin_cases))]:
         with tempfile.TemporaryDirectory() as tmp:  # a fresh database per benchmark
             app = fresh_app(Path(tmp), name)
             with app.app_context():

@@ -4,7 +4,7 @@ import click
 from djgc_direct.accounts.cli import user
 from djgc_direct.deadlines.cli import calendar, sweep_command
 from djgc_direct.demo.cli import seed_demo
-from djgc_direct.documents.cli import pack, slip
+from djgc_direct.documents.cli import assessment_report, bulletin, pack, slip
 from djgc_direct.notifications.cli import outbox
 from djgc_direct.organisations.cli import delegation, org
 from djgc_direct.scheduler.cli import scheduler_command
@@ -22,6 +22,8 @@ djgc.add_command(seed_demo)
 djgc.add_command(calendar)
 djgc.add_command(pack)
 djgc.add_command(slip)
+djgc.add_command(bulletin)
+djgc.add_command(assessment_report)
 djgc.add_command(outbox)
 djgc.add_command(sweep_command)
 djgc.add_command(scheduler_command)

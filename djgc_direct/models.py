@@ -6,6 +6,7 @@ from djgc_direct.cases.models import (  # noqa: F401
     ProgressReport, Reply,
 )
 from djgc_direct.deadlines.models import CalendarOverride, DeadlineSetting, Reminder  # noqa: F401
+from djgc_direct.documents.models import Bulletin  # noqa: F401
 from djgc_direct.notifications.models import Notification, OutboxEmail  # noqa: F401
 from djgc_direct.organisations.models import Delegation, Organisation  # noqa: F401
 from djgc_direct.scheduler.models import SchedulerLease  # noqa: F401

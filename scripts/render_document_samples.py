@@ -1,5 +1,5 @@
 """Render the first page of each document the secretariat prints into docs/images/ — slip.png,
-pack.png, supervision-notice.png — from a throwaway database filled through the real services.
+pack.png, supervision-notice.png, bulletin.png, assessment-report.png — from a throwaway database filled through the real services.
 
     .venv/bin/python scripts/render_document_samples.py            (or: make docs-images)
     .venv/bin/python scripts/render_document_samples.py --keep DIR (also keep the .docx and .pdf)
@@ -25,9 +25,10 @@ from djgc_direct.accounts import services as accounts  # noqa: E402
 from djgc_direct.accounts.models import Role  # noqa: E402
 from djgc_direct.cases import services as cases  # noqa: E402
 from djgc_direct.core.clock import SHANGHAI, FixedClock, today_shanghai  # noqa: E402
-from djgc_direct.documents import builders  # noqa: E402
+from djgc_direct.documents import builders, reports  # noqa: E402
 from djgc_direct.documents.gbt9704 import document_bytes  # noqa: E402
 from djgc_direct.extensions import db  # noqa: E402
+from djgc_direct.metrics.periods import parse_period  # noqa: E402
 from djgc_direct.organisations import services as organisations  # noqa: E402
 from djgc_direct.organisations.models import Level, Sector  # noqa: E402
 
@@ -69,7 +70,7 @@ def build_samples():
     secretary = person("mishuchu", Role.SECRETARIAT, "韦晓梅")
     chen = person("chengang", Role.LEADER, "陈刚", title="市委书记", precedence=1)
     zhang = person("zhangjianhua", Role.LEADER, "张建华", title="市委副书记", precedence=2)
-    person("caizheng", Role.UNIT_STAFF, "莫振华", organisation=finance)
+    finance_staff = person("caizheng", Role.UNIT_STAFF, "莫振华", organisation=finance)
 
     luorong = cases.create_letter(
         su, title="关于雒容工业园区基础设施建设债务和拖欠农民工工资问题的反映", content=LUORONG_LETTER,
@@ -95,11 +96,25 @@ def build_samples():
     office = current_app.config["DOCUMENT_OFFICE_NAME"]
     today = today_shanghai()
     lead = next(a for a in luorong.assignments if a.is_lead)
-    return {
+    documents = {
         "slip": builders.slip_document(luorong, office=office),
         "pack": builders.pack_document(builders.select_cases(), office=office, today=today),
         "supervision-notice": builders.notice_document(lead, office=office, today=today),
     }
+    # The Luorong reply: 173万元 re-allocated, approved, and found satisfactory.
+    current_app.extensions["djgc_clock"].set(ARRIVAL.replace(day=30))
+    cases.acknowledge(lead, finance_staff)
+    cases.submit_reply(lead, finance_staff, text="已从园区年初预算资金中调剂安排173万元，用于支付拖欠的农民工工资。",
+                       outcome="resolved", amount_yuan="1730000")
+    cases.approve_reply(luorong, secretary)
+    cases.give_feedback(luorong, su, "satisfied")
+    current_app.extensions["djgc_clock"].set(PRINTED)
+    november = parse_period("2026-11")
+    _issue, bulletin = reports.issue_bulletin(november, actor=None, office=office, today=today)
+    documents["bulletin"] = bulletin
+    documents["assessment-report"] = reports.assessment_document(
+        november, reports.responsiveness_ranking(november), actor=None, office=office, today=today)
+    return documents
 
 
 def render_first_page(docx_path, out_png, workdir):

@@ -47,6 +47,17 @@ def pending_extension(world):
     return {"extension": extension.id}
 
 
+def issued_bulletin(world):
+    from djgc_direct.core.clock import today_shanghai
+    from djgc_direct.documents.reports import issue_bulletin
+    from djgc_direct.metrics.periods import parse_period
+
+    case_in(world, CaseStatus.CLOSED)
+    issue_bulletin(parse_period("2026-11"), actor=None, office="党代表直通车办公室", today=today_shanghai())
+    db.session.commit()
+    return {}
+
+
 def two_letters(world):
     case = case_in(world, CaseStatus.SUBMITTED)
     other = write_letter(world, representative=world.other_representative, title="同一事项")
@@ -77,6 +88,11 @@ EXPECTED = {
     # Unit staff read their own unit's figures (group=unit, the default); tests/test_metrics_pages.py
     # covers the other groups.
     ("GET", "/metrics"): Call(case_at(CaseStatus.CLOSED), "/metrics?period=2026-11", expect(403, 200, 200, 200, 403)),
+    # Each allowed call issues a bulletin (tests/test_bulletins.py checks the numbers).
+    ("GET", "/bulletins/<period>.docx"): Call(issued_bulletin, "/bulletins/2026-11.docx",
+                                              expect(403, 200, 200, 403, 403)),
+    ("POST", "/bulletins/<period>"): Call(case_at(CaseStatus.CLOSED), "/bulletins/2026-11",
+                                          expect(403, 201, 403, 403, 403)),
     ("GET", "/cases"): Call(case_at(CaseStatus.IN_PROGRESS), "/cases", everyone(200)),
     ("POST", "/cases"): Call(nothing, "/cases", expect(201, 403, 403, 403, 403),
                              lambda w, user, ids: {"title": "欠薪", "content": "农民工工资被拖欠。",

@@ -590,6 +590,14 @@ DOCUMENT_ROUTES = {
                        "caizheng": 403, "root": 403},
     "documents.supervision_notice": {"mishuchu": 200, "chengang": 403, "zhangjianhua": 403, "suzhiming": 403,
                                      "caizheng": 403, "root": 403},
+    "documents.bulletin": {"mishuchu": 200, "chengang": 403, "zhangjianhua": 403, "suzhiming": 403,
+                           "caizheng": 403, "root": 403},
+    # The downloads are POSTs (tests/test_bulletins.py posts them as every role): a GET of the
+    # bulletin's URL is the page, of the report's nothing.
+    "documents.bulletin_download": {"mishuchu": 200, "chengang": 403, "zhangjianhua": 403, "suzhiming": 403,
+                                    "caizheng": 403, "root": 403},
+    "documents.assessment_report": dict.fromkeys(["mishuchu", "chengang", "zhangjianhua", "suzhiming", "caizheng",
+                                                  "root"], 405),
 }
 
 

@@ -101,3 +101,25 @@ def test_a_slip_at_its_fullest_stays_on_one_page_whatever_the_text(tmp_path, clo
     assert f"雒容{FLAG}{RARE_HAN}工业园区" in text and f"园区欠薪，{FLAG}{RARE_HAN}" in text
     assert "……" in text and PAPER_ANNOTATION in text and "（秘书处代录）" in text
 
+
+
+def test_libreoffice_renders_the_bulletin_and_the_assessment_report(tmp_path, clock):
+    from djgc_direct.documents import reports
+    from djgc_direct.metrics.periods import parse_period
+    from tests.metrics_world import make_metrics_world
+
+    make_metrics_world(clock)
+    period = parse_period("2026-11")
+    _issue, bulletin = reports.issue_bulletin(period, actor=None, office=OFFICE, today=date(2026, 11, 26))
+    report = reports.assessment_document(period, reports.responsiveness_ranking(period), actor=None, office=OFFICE,
+                                         today=date(2026, 11, 26))
+    pdfs = to_pdf(tmp_path, {"bulletin": bulletin, "report": report})
+
+    text = pdf_text(pdfs["bulletin"])
+    for fact in ("党代表直通车工作简报", "2026年第1期", "一、总体情况", "落实资金173万元", "三、逾期未答复事项",
+                 "学校周边交通拥堵", "四、各承办单位办理情况", "—1—"):
+        assert fact in text, fact
+    assert pages(pdfs["bulletin"]) >= 2
+    text = pdf_text(pdfs["report"])
+    for fact in (OFFICE, "考核结果的通报", "名次", "市财政局", "样本不足", "2026年11月26日"):
+        assert fact in text, fact

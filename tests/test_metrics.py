@@ -115,13 +115,15 @@ def test_intake_and_delegation_figures(mw):
     (delegation,) = services.delegations(period)
     city = services.total(INTAKE, period)
     assert delegation.counts == city.counts == {
-        "letters": 7, "forward_counted": 7, "forwarded_on_time": 5, "forward_late": 2, "answered": 4, "reopened": 1,
+        "letters": 7, "forward_counted": 7, "forwarded_on_time": 5, "forward_late": 2, "answered": 4, "closed": 3,
+        "reopened": 1,
         "feedback": 3, "satisfied": 2, "dissatisfied": 1, "no_feedback": 1, "money": Decimal("1800000.00")}
     assert values(city) == {"forwarded_in_time": Decimal("71.4"), "satisfaction": Decimal("66.7"),
                             "reopen": Decimal("25.0")}
     # The merged letter counts nowhere, the returned-and-resubmitted one once (on time: its clock restarted).
     assert cases_behind(mw, INTAKE, "letters") == {"A", "B", "C", "D", "F", "G", "H"}
     assert cases_behind(mw, INTAKE, "forward_late") == {"B", "H"}
+    assert cases_behind(mw, INTAKE, "closed") == {"A", "B", "F"}  # C was reopened
     assert cases_behind(mw, INTAKE, "no_feedback", "delegation", delegation.key) == {"F"}
 
 

@@ -1,4 +1,4 @@
-"""`flask djgc pack …` and `flask djgc slip …`: the secretariat's documents from the command line.
+"""`flask djgc pack|slip|bulletin|assessment-report …`: the secretariat's documents from the command line.
 Each generation is recorded like a download from the web, with no actor."""
 from pathlib import Path
 
@@ -9,8 +9,10 @@ from flask.cli import with_appcontext
 from djgc_direct.core.cli import command_transaction
 from djgc_direct.core.clock import today_shanghai
 from djgc_direct.deadlines.cli import ISO_DATE
-from djgc_direct.documents import builders
+from djgc_direct.core.errors import ValidationError
+from djgc_direct.documents import builders, reports
 from djgc_direct.documents.gbt9704 import document_bytes
+from djgc_direct.metrics.periods import parse_period
 
 OUTPUT = click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
                       help="the .docx file to write")
@@ -52,6 +54,45 @@ def slip(case_id, output):
         _write(doc, output)
         builders.record_generation(builders.REVIEW_SLIP, None, [case_id], {"case_id": case_id})
     click.echo(f"wrote the review slip of {cases[0].number or f'case {case_id}'} to {output}")
+
+
+PERIOD = click.option("--period", required=True, help="YYYY-MM (month), YYYY-Qn (quarter) or YYYY (year)")
+
+
+@click.command("bulletin")
+@PERIOD
+@OUTPUT
+@with_appcontext
+def bulletin(period, output):
+    """Issue the next 工作简报 (第N期 of this year) on PERIOD."""
+    period = _period(period)
+    with command_transaction():
+        issue, doc = reports.issue_bulletin(period, actor=None, office=current_app.config["DOCUMENT_OFFICE_NAME"],
+                                            today=today_shanghai())
+        _write(doc, output)
+    click.echo(f"wrote {issue.year}年第{issue.issue_no}期 ({period.code}) to {output}")
+
+
+@click.command("assessment-report")
+@PERIOD
+@OUTPUT
+@with_appcontext
+def assessment_report(period, output):
+    """Write the 考核结果通报 of PERIOD."""
+    period = _period(period)
+    with command_transaction():
+        ranking = reports.responsiveness_ranking(period)
+        doc = reports.assessment_document(period, ranking, actor=None,
+                                          office=current_app.config["DOCUMENT_OFFICE_NAME"], today=today_shanghai())
+        _write(doc, output)
+    click.echo(f"wrote the assessment report of {period.code} ({len(ranking.rows)} units) to {output}")
+
+
+def _period(code):
+    try:
+        return parse_period(code)
+    except ValidationError as exc:
+        raise click.BadParameter(exc.message, param_hint="--period") from None
 
 
 def _write(doc, output):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from docx import Document
 from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor, Twips
@@ -211,6 +211,27 @@ def add_letterhead(doc, office_name):
     return paragraph
 
 
+def add_masthead(doc, name, issue, office, day):
+    """The masthead of a bulletin (简报报头): its name in red 小标宋 as large as fits one line up to
+    初号, the issue (第N期) centred below it, then the issuing office at the left margin and the
+    date at the right one, over a red rule as wide as the type area."""
+    name = clean_text(name)
+    size_pt = max(SIZE_2HAO, min(SIZE_CHUHAO, _largest_size_on_one_line(name)))
+    heading = doc.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    heading.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # taller than a body line
+    _add_run(heading, name, XIAOBIAOSONG, size_pt).font.color.rgb = OFFICIAL_RED
+    number = doc.add_paragraph()
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    number.add_run(clean_text(issue))
+    imprint = doc.add_paragraph()
+    imprint.paragraph_format.tab_stops.add_tab_stop(Mm(LAYOUT.type_width_mm), WD_TAB_ALIGNMENT.RIGHT)
+    imprint.paragraph_format.space_after = LINE_PITCH
+    _add_red_rule_below(imprint)
+    imprint.add_run(f"{clean_text(office)}\t{chinese_date(day)}")
+    return heading
+
+
 def add_title(doc, text):
     """The title (标题, §7.3.1): 2号小标宋, centred, followed by one blank line. A newline in `text`
     breaks the title over lines."""
@@ -248,6 +269,17 @@ def add_body(doc, text, names=()):
             paragraph.add_run(line)
         paragraphs.append(paragraph)
     return paragraphs
+
+
+def add_picture(doc, png, width_mm=None):
+    """A picture (PNG bytes) centred in a paragraph of its own, as wide as the type area unless
+    `width_mm` is given. Its line is as tall as the picture: the body's exact line spacing would
+    clip it to one line."""
+    paragraph = doc.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm or LAYOUT.type_width_mm))
+    return paragraph
 
 
 def add_page_break(doc):

@@ -12,10 +12,11 @@ from djgc_direct.cases import services
 from djgc_direct.core.access import roles_required
 from djgc_direct.core.clock import today_shanghai
 from djgc_direct.core.errors import DomainError, ValidationError
-from djgc_direct.documents import builders
+from djgc_direct.documents import builders, reports
 from djgc_direct.documents.forms import PackForm
 from djgc_direct.documents.gbt9704 import document_bytes
 from djgc_direct.extensions import db
+from djgc_direct.metrics.periods import parse_period
 
 bp = Blueprint("documents", __name__)
 
@@ -78,6 +79,39 @@ def supervision_notice(assignment_id):
     return docx_response(doc, name, f"supervision-notice-{assignment.id}.docx")
 
 
+@bp.route("/documents/bulletin")
+@roles_required(Role.SECRETARIAT)
+def bulletin():
+    """The period's figures, typical cases and overdue items, with the two downloads."""
+    code = request.args.get("period", "")
+    try:
+        period = parse_period(code)
+    except ValidationError as exc:
+        return render_template("documents/bulletin.html", code=code, error=exc.message, content=None), 422
+    content = reports.bulletin_content(period, today_shanghai())
+    return render_template("documents/bulletin.html", code=period.code, error=None, content=content)
+
+
+@bp.route("/documents/bulletin", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def bulletin_download():
+    period = _or_abort(parse_period, request.form.get("period", ""))
+    issue, doc = reports.issue_bulletin(period, actor=current_user, office=office_name(), today=today_shanghai())
+    db.session.commit()
+    return docx_response(doc, f"工作简报-{issue.year}年第{issue.issue_no}期.docx",
+                         f"bulletin-{issue.year}-{issue.issue_no}.docx")
+
+
+@bp.route("/documents/assessment-report", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def assessment_report():
+    period = _or_abort(parse_period, request.form.get("period", ""))
+    doc = reports.assessment_document(period, reports.responsiveness_ranking(period), actor=current_user,
+                                      office=office_name(), today=today_shanghai())
+    db.session.commit()
+    return docx_response(doc, f"考核结果通报-{period.code}.docx", f"assessment-report-{period.code}.docx")
+
+
 def _pack_page(form):
     """The selection form and, for a valid selection, its figures and its cases to tick."""
     cases = figures = None
@@ -112,6 +146,8 @@ def office_name():
 
 
 def docx_response(doc, name, ascii_name):
-    """The .docx as a download named `name` (RFC 5987 `filename*`), `ascii_name` for old clients."""
+    """The .docx (a Document, or its bytes) as a download named `name` (RFC 5987 `filename*`),
+    `ascii_name` for old clients."""
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
-    return Response(document_bytes(doc), mimetype=DOCX, headers={"Content-Disposition": disposition})
+    content = doc if isinstance(doc, bytes) else document_bytes(doc)
+    return Response(content, mimetype=DOCX, headers={"Content-Disposition": disposition})

@@ -87,7 +87,7 @@ COUNT_LABELS = {
     },
     INTAKE: {
         "letters": _l("来信件数"), "forward_counted": _l("应送呈"), "forwarded_on_time": _l("1个工作日内送呈"),
-        "forward_late": _l("超时送呈或未送呈"), "answered": _l("已答复"), "reopened": _l("重办"),
+        "forward_late": _l("超时送呈或未送呈"), "answered": _l("已答复"), "closed": _l("已办结"), "reopened": _l("重办"),
         "feedback": _l("已评价"), "satisfied": _l("满意或基本满意"), "dissatisfied": _l("不满意"),
         "no_feedback": _l("逾期未评价"), "money": _l("答复报告金额(元)"),
     },
@@ -269,6 +269,7 @@ def _intake_source(period, today):
         "forwarded_on_time": on_time,
         "forward_late": sa.and_(counted, sa.not_(on_time)),
         "answered": Case.answered_at.is_not(None),
+        "closed": Case.status == CaseStatus.CLOSED,
         "reopened": sa.and_(Case.answered_at.is_not(None), Case.reopen_count > 0),
         "feedback": (verdicts.c.n.is_not(None), verdicts.c.n),
         "satisfied": (verdicts.c.good > 0, verdicts.c.good),
