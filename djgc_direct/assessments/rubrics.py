@@ -61,6 +61,7 @@ class Rubric:
     stars: tuple  # score thresholds of ★ to ★★★★★, ascending
     recognition: int  # how many best units are recognised …
     warning: int  # … and how many weakest are warned
+    min_scored_share: Decimal  # a unit is ranked (and rated) only when this share of the points could be scored
     indicators: tuple = field(default_factory=tuple)
 
     @property
@@ -163,7 +164,14 @@ def parse(text):
                           _line(top.node_of("total")))
     return Rubric(name=_code(top, "name"), version=top.whole("version", minimum=1), title=top.text("title"),
                   total=total, stars=_stars(top, total), recognition=top.whole("recognition", 3),
-                  warning=top.whole("warning", 3), indicators=tuple(indicators))
+                  warning=top.whole("warning", 3), min_scored_share=_share(top), indicators=tuple(indicators))
+
+
+def _share(top):
+    share = top.number("min_scored_share", Decimal("0.5"), minimum=Decimal(0))
+    if share > 1:
+        raise RubricError(_("min_scored_share 应在 0 到 1 之间。"), _line(top.node_of("min_scored_share")))
+    return share
 
 
 def _code(mapping, key):
@@ -275,11 +283,22 @@ def score(rubric, row, manual):
     """(score out of the rubric's total or None, [Scored]) for one unit. Skipped indicators leave
     the score rescaled over the points that could be earned; with none, there is no score."""
     parts = [score_indicator(indicator, row, manual) for indicator in rubric.indicators]
-    available = sum((part.out_of for part in parts if part.points is not None), Decimal(0))
+    available = scored_points(parts)
     if not available:
         return None, parts
     earned = sum(part.points for part in parts if part.points is not None)
     return (earned * rubric.total / available).quantize(TENTH, ROUND_HALF_UP), parts
+
+
+def scored_points(parts):
+    """The points that could be earned: those of the indicators not skipped."""
+    return sum((part.out_of for part in parts if part.points is not None), Decimal(0))
+
+
+def comparable(rubric, parts):
+    """Whether enough of the rubric could be scored for the unit to be ranked and rated: a score
+    rescaled from a sliver of the points (say, only the escalation deduction) says little."""
+    return scored_points(parts) >= rubric.total * rubric.min_scored_share
 
 
 def stars_for(rubric, score_, previous):

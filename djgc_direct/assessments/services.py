@@ -124,14 +124,16 @@ def set_manual_score(version, period_code, unit, indicator_key, points, note, ev
     score = db.session.scalar(sa.select(ManualScore).where(
         ManualScore.rubric_id == version.id, ManualScore.period == period_code, ManualScore.unit_id == unit.id,
         ManualScore.indicator == indicator_key))
+    values = {"points": points, "note": note, "evidence": evidence, "scored_by_id": actor.id, "scored_at": now_utc()}
     before = None
     if score is None:
-        score = ManualScore(rubric_id=version.id, period=period_code, unit_id=unit.id, indicator=indicator_key)
+        score = ManualScore(rubric_id=version.id, period=period_code, unit_id=unit.id, indicator=indicator_key,
+                            **values)
         db.session.add(score)
     else:
         before = {"points": str(score.points), "note": score.note, "evidence": score.evidence}
-    score.points, score.note, score.evidence = points, note, evidence
-    score.scored_by_id, score.scored_at = actor.id, now_utc()
+        for name, value in values.items():
+            setattr(score, name, value)
     db.session.flush()
     record("assessment_manual_scored", score, actor=actor, before=before,
            after={"rubric": f"{version.name} v{version.version}", "period": period_code, "unit_id": unit.id,
@@ -156,8 +158,8 @@ def _previous_stars(version, period):
 
 
 def _rank(results):
-    """Best score first; ties share a rank; a unit without a score is not ranked."""
-    scored = sorted((result for result in results if result.score is not None), key=lambda r: r.score, reverse=True)
+    """Best score first; ties share a rank."""
+    scored = sorted(results, key=lambda r: r.score, reverse=True)
     previous, position = None, 0
     for index, result in enumerate(scored, start=1):
         if result.score != previous:
@@ -166,13 +168,11 @@ def _rank(results):
 
 
 def _rollup(results):
-    """The unweighted mean score of the units under each organisation (its subtree, itself
-    included when it is a unit): every unit counts once, whatever its number of cases."""
+    """The unweighted mean score of the ranked units under each organisation (its subtree,
+    itself included when it is a unit): every unit counts once, whatever its number of cases."""
     organisations = {org.id: org for org in db.session.scalars(sa.select(Organisation))}
     under = {}
     for result in results:
-        if result.score is None:
-            continue
         org_id = result.unit_id
         while org_id is not None:
             under.setdefault(org_id, []).append(result.score)
@@ -198,16 +198,20 @@ def run_assessment(version, period, actor=None, scheduled=False):
                         created_at=now_utc(), created_by_id=getattr(actor, "id", None),
                         min_cases=metrics.min_cases(), rollup=[])
     db.session.add(run)
-    results = []
+    results, comparable = [], []
     for unit_id, row in rows.items():
         given = {key: score.points for key, score in manual.get(unit_id, {}).items()}
         total, parts = rubrics.score(rubric, row, given)
-        results.append(AssessmentResult(
+        enough = total is not None and rubrics.comparable(rubric, parts)
+        result = AssessmentResult(
             run=run, unit_id=unit_id, unit_name=row.name, score=total, breakdown=[part.as_json() for part in parts],
             flagged=any(part.status == "flagged" for part in parts), previous_stars=previous.get(unit_id),
-            stars=rubrics.stars_for(rubric, total, previous.get(unit_id))))
-    _rank(results)
-    run.rollup = _rollup(results)
+            stars=rubrics.stars_for(rubric, total if enough else None, previous.get(unit_id)))
+        results.append(result)
+        if enough:
+            comparable.append(result)
+    _rank(comparable)
+    run.rollup = _rollup(comparable)
     db.session.add_all(results)
     db.session.flush()
     record("assessment_run", run, actor=actor,
