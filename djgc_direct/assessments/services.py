@@ -207,12 +207,12 @@ def run_assessment(version, period, actor=None, scheduled=False):
             run=run, unit_id=unit_id, unit_name=row.name, score=total, breakdown=[part.as_json() for part in parts],
             flagged=any(part.status == "flagged" for part in parts), previous_stars=previous.get(unit_id),
             stars=rubrics.stars_for(rubric, total if enough else None, previous.get(unit_id)))
+        db.session.add(result)
         results.append(result)
         if enough:
             comparable.append(result)
     _rank(comparable)
     run.rollup = _rollup(comparable)
-    db.session.add_all(results)
     db.session.flush()
     record("assessment_run", run, actor=actor,
            after={"period": period.code, "rubric": f"{version.name} v{version.version}", "run_number": number,
