@@ -1,6 +1,6 @@
 """`make bench`: measure, print a table, and write bench-results/latest.json.
 
-    python -m bench.run [--sweep-assignments 100000]
+    python -m bench.run [--sweep-assignments 100000] [--assessment-cases 100000]
 """
 import argparse
 import json
@@ -121,18 +121,65 @@ def bench_bulletin(app, cases):
             "docx_kib": len(content_bytes) // 1024}
 
 
+def bench_assessment(app, cases):
+    """Every metric family plus a full assessment run for one month, over a realistic database."""
+    from djgc_direct.assessments import services as assessments
+    from djgc_direct.metrics import services as metrics
+    from djgc_direct.metrics.periods import month
+
+    from bench import lifecycle
+
+    rubric = (Path(__file__).resolve().parent.parent / "config" / "rubrics" / "djgc_direct_v1.yaml")
+    with app.app_context():
+        generate, _ = timed(lambda: lifecycle.generate(cases, TODAY.date()))
+        version = assessments.import_rubric(rubric.read_text(encoding="utf-8"), actor=None)
+        db.session.commit()
+        period = month(2026, 10)
+
+        def everything():
+            for family in (metrics.HANDLING, metrics.ANNOTATION, metrics.INTAKE):
+                metrics.total(family, period)
+            metrics.tree(period)
+            metrics.leaders(period)
+            metrics.delegations(period)
+            run = assessments.run_assessment(version, period)  # scores units(period) itself
+            db.session.commit()
+            return run
+
+        first_seconds, run = timed(everything)
+        second_seconds, _ = timed(everything)
+        start, end = period.bounds_utc()
+        # The floor: one bare aggregate over the same rows (the month's assignments, per unit).
+        floor_seconds, _ = timed(lambda: db.session.execute(sa.text(
+            "SELECT unit_id, count(*), sum(CASE WHEN replied_at IS NOT NULL THEN 1 ELSE 0 END) FROM assignments "
+            "WHERE assigned_at >= :a AND assigned_at < :b GROUP BY unit_id"),
+            {"a": start.replace(tzinfo=None), "b": end.replace(tzinfo=None)}).all())
+        assignments = db.session.scalar(sa.text(
+            "SELECT count(*) FROM assignments WHERE assigned_at >= :a AND assigned_at < :b"),
+            {"a": start.replace(tzinfo=None), "b": end.replace(tzinfo=None)})
+        units = len(run.results)
+    return {"name": "metrics + assessment (one month)", "cases": cases, "month": period.code,
+            "month_assignments": assignments, "units": units, "generate_seconds": round(generate, 2),
+            "first_seconds": round(first_seconds, 3), "second_seconds": round(second_seconds, 3),
+            "bare_sql_floor_seconds": round(floor_seconds, 4),
+            "ratio_to_floor": round(second_seconds / floor_seconds, 1) if floor_seconds else None,
+            "goal": "under 1 s"}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sweep-assignments", type=int, default=100_000)
     parser.add_argument("--pack-slips", type=int, default=200)
     parser.add_argument("--bulletin-cases", type=int, default=1000)
+    parser.add_argument("--assessment-cases", type=int, default=100_000)
     args = parser.parse_args()
     results = {"machine": {"platform": platform.platform(), "python": platform.python_version(),
                            "cpus": os.cpu_count()},
                "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "benchmarks": []}
     for name, run in [("sweep", lambda app: bench_sweep(app, args.sweep_assignments)),
                       ("pack", lambda app: bench_pack(app, args.pack_slips)),
-                      ("bulletin", lambda app: bench_bulletin(app, args.bulletin_cases))]:
+                      ("bulletin", lambda app: bench_bulletin(app, args.bulletin_cases)),
+                      ("assessment", lambda app: bench_assessment(app, args.assessment_cases))]:
         with tempfile.TemporaryDirectory() as tmp:  # a fresh database per benchmark
             app = fresh_app(Path(tmp), name)
             with app.app_context():

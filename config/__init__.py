@@ -53,6 +53,8 @@ class BaseConfig:
 
     # A rate over fewer cases than this is shown but flagged, and not ranked (docs/metrics.md).
     METRICS_MIN_CASES = _env_int("DJGC_METRICS_MIN_CASES", 5)
+    # The rubric the assessment pages and `djgc assess` use unless told otherwise (docs/assessments.md).
+    ASSESSMENT_RUBRIC = os.environ.get("DJGC_ASSESSMENT_RUBRIC", "djgc_direct")
 
     # The scheduler process renews its lease every heartbeat; a second one takes over when the
     # lease has run out (SQLite) or the first one's connection is gone (PostgreSQL).

@@ -99,6 +99,7 @@ def _configure_sqlite(app, db):
 def register_blueprints(app):
     from djgc_direct.accounts.views import bp as accounts_bp
     from djgc_direct.accounts.admin_views import bp as users_admin_bp
+    from djgc_direct.assessments.views import bp as assessments_bp
     from djgc_direct.api import register_api
     from djgc_direct.cases.views import bp as cases_bp
     from djgc_direct.core.access import enforce_login
@@ -112,7 +113,7 @@ def register_blueprints(app):
 
     app.before_request(enforce_login)
     for blueprint in (main_bp, accounts_bp, users_admin_bp, organisations_bp, deadlines_bp, cases_bp,
-                      documents_bp, search_bp, metrics_bp):
+                      documents_bp, search_bp, metrics_bp, assessments_bp):
         app.register_blueprint(blueprint)
     register_notifications(app)
     register_api(app)

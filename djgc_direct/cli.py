@@ -2,6 +2,7 @@
 import click
 
 from djgc_direct.accounts.cli import user
+from djgc_direct.assessments.cli import assess_command, rubric
 from djgc_direct.deadlines.cli import calendar, sweep_command
 from djgc_direct.demo.cli import seed_demo
 from djgc_direct.documents.cli import assessment_report, bulletin, pack, slip
@@ -27,3 +28,5 @@ djgc.add_command(assessment_report)
 djgc.add_command(outbox)
 djgc.add_command(sweep_command)
 djgc.add_command(scheduler_command)
+djgc.add_command(assess_command)
+djgc.add_command(rubric)

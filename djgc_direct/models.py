@@ -1,5 +1,6 @@
 """Imports every model module so that SQLAlchemy's metadata (and Alembic) knows all tables."""
 from djgc_direct.accounts.models import ApiToken, User, UserSession  # noqa: F401
+from djgc_direct.assessments.models import AssessmentResult, AssessmentRun, ManualScore, RubricVersion  # noqa: F401
 from djgc_direct.audit.models import AuditRecord  # noqa: F401
 from djgc_direct.cases.models import (  # noqa: F401
     Annotation, Assignment, Attachment, Case, CaseLeader, CaseNumberCounter, ExtensionRequest, Feedback,

@@ -4,10 +4,12 @@ A route without an entry in EXPECTED fails `test_every_api_route_has_expectation
 endpoint cannot ship without someone deciding who may use it.
 """
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import pytest
 
+from djgc_direct.assessments import services as assessments
 from djgc_direct.cases import services
 from djgc_direct.cases.models import CaseStatus
 from djgc_direct.extensions import db
@@ -65,6 +67,14 @@ def two_letters(world):
     return {"case": case.id, "other": other.id}
 
 
+def assessed(world):
+    rubric = (Path(__file__).resolve().parent.parent / "config" / "rubrics" / "djgc_direct_v1.yaml")
+    assessments.import_rubric(rubric.read_text(encoding="utf-8"), None)
+    assessments.run_latest("2026-10")
+    db.session.commit()
+    return {}
+
+
 @dataclass(frozen=True)
 class Call:
     setup: Callable
@@ -88,11 +98,13 @@ EXPECTED = {
     # Unit staff read their own unit's figures (group=unit, the default); tests/test_metrics_pages.py
     # covers the other groups.
     ("GET", "/metrics"): Call(case_at(CaseStatus.CLOSED), "/metrics?period=2026-11", expect(403, 200, 200, 200, 403)),
-    # Each allowed call issues a bulletin (tests/test_bulletins.py checks the numbers).
+    # Reading the latest issue changes nothing; POST issues a new one (tests/test_bulletins.py).
     ("GET", "/bulletins/<period>.docx"): Call(issued_bulletin, "/bulletins/2026-11.docx",
                                               expect(403, 200, 200, 403, 403)),
     ("POST", "/bulletins/<period>"): Call(case_at(CaseStatus.CLOSED), "/bulletins/2026-11",
                                           expect(403, 201, 403, 403, 403)),
+    # Unit staff read their own unit's result; tests/test_assessment_pages.py checks what each sees.
+    ("GET", "/assessments/<period>"): Call(assessed, "/assessments/2026-10", expect(403, 200, 200, 200, 403)),
     ("GET", "/cases"): Call(case_at(CaseStatus.IN_PROGRESS), "/cases", everyone(200)),
     ("POST", "/cases"): Call(nothing, "/cases", expect(201, 403, 403, 403, 403),
                              lambda w, user, ids: {"title": "欠薪", "content": "农民工工资被拖欠。",

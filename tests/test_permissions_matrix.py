@@ -49,9 +49,9 @@ OTHER_POSTS = {
     "cases.decide_extension": {SEC},
 }
 PUBLIC = {"static", "accounts.login", "main.set_language", "main.healthz"}
-# The JSON API has its own matrix (tests/test_api_permissions.py); documents, notifications and
-# metrics (tests/test_metrics_pages.py) test theirs.
-ELSEWHERE = ("documents.", "notifications.", "metrics.")
+# The JSON API has its own matrix (tests/test_api_permissions.py); documents, notifications,
+# metrics (tests/test_metrics_pages.py) and assessments (tests/test_assessment_pages.py) test theirs.
+ELSEWHERE = ("documents.", "notifications.", "metrics.", "assessments.")
 
 
 def html_rules(app):

@@ -90,3 +90,13 @@ def test_demo_world_holds_the_finished_luorong_case_and_cases_in_other_states(ru
     count = db.session.scalar(sa.select(sa.func.count(Case.id)))
     runner.invoke(args=["djgc", "seed-demo"])
     assert db.session.scalar(sa.select(sa.func.count(Case.id))) == count
+
+
+def test_demo_world_is_assessed_once_under_the_shipped_rubrics(runner):
+    from djgc_direct.assessments.models import AssessmentRun, RubricVersion
+
+    runner.invoke(args=["djgc", "seed-demo"])
+    runner.invoke(args=["djgc", "seed-demo"])
+    names = set(db.session.scalars(sa.select(RubricVersion.name)))
+    assert len(names) == 2
+    assert db.session.scalar(sa.select(sa.func.count(AssessmentRun.id))) == 1

@@ -13,11 +13,11 @@ def init_api(app):
 
 
 def register_api(app):
-    from djgc_direct.api import assignments, auth, cases, directory, documents, metrics, search
+    from djgc_direct.api import assessments, assignments, auth, cases, directory, documents, metrics, search
 
     api = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
     for blueprint in (auth.bp, directory.bp, cases.bp, assignments.bp, assignments.extensions_bp, search.bp,
-                      metrics.bp, documents.bp):
+                      metrics.bp, documents.bp, assessments.bp):
         # Bearer tokens only (accounts.session): no cookie that a cross-site form could ride on.
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -343,3 +343,32 @@ class MetricsSchema(ma.Schema):
     group = fields.String()
     min_cases = fields.Integer()
     rows = fields.List(fields.Nested(MetricsRowSchema))
+
+
+class AssessmentQuerySchema(ma.Schema):
+    rubric = fields.String(metadata={"description": "rubric name (default: ASSESSMENT_RUBRIC, djgc_direct)"})
+
+
+class AssessmentResultSchema(ma.Schema):
+    unit_id = fields.Integer()
+    unit_name = fields.String()
+    score = fields.Decimal(as_string=True, allow_none=True, metadata={
+        "description": "out of the rubric's total, one decimal; null: nothing could be scored"})
+    rank = fields.Integer(allow_none=True, metadata={"description": "null: not ranked (too little could be scored)"})
+    stars = fields.Integer(allow_none=True, metadata={"description": "star level 0–5 after this month"})
+    previous_stars = fields.Integer(allow_none=True)
+    flagged = fields.Boolean(metadata={"description": "an indicator was skipped for resting on too few cases"})
+    indicators = fields.List(fields.Dict(), metadata={
+        "description": "[{key, points, out_of, status, value}]; status scored, flagged, no_data or unscored"})
+
+
+class AssessmentSchema(ma.Schema):
+    period = fields.String()
+    rubric = fields.Dict(metadata={"description": "{name, version, title, total}"})
+    run_number = fields.Integer()
+    trigger = fields.String(metadata={"description": "scheduled or manual"})
+    created_at = fields.DateTime()
+    results = fields.List(fields.Nested(AssessmentResultSchema))
+    rollup = fields.List(fields.Dict(), metadata={
+        "description": "[{id, name, level, parent_id, score, units}]: mean score of the ranked units under each "
+                       "organisation; empty for unit staff"})

@@ -6,12 +6,17 @@ import sqlalchemy as sa
 from flask import current_app
 
 from djgc_direct.accounts import services as accounts
+from config import ROOT
 from djgc_direct.accounts.models import Role, User
+from djgc_direct.assessments import services as assessments
+from djgc_direct.assessments.models import RubricVersion
 from djgc_direct.core.clock import today_shanghai
 from djgc_direct.demo.cases import seed_demo_cases
 from djgc_direct.extensions import db
 from djgc_direct.organisations import services as organisations
 from djgc_direct.organisations.models import Delegation, Level, Organisation, Sector
+
+RUBRICS = ROOT / "config" / "rubrics"
 
 # name, parent, level, sector, is_unit
 ORGANISATIONS = [
@@ -74,4 +79,16 @@ def seed_demo():
             created["users"] += 1
     db.session.flush()
     created["cases"] = seed_demo_cases(today_shanghai())
+    created["rubrics"] = seed_demo_assessment(today_shanghai())
     return created
+
+
+def seed_demo_assessment(today):
+    """Import the shipped rubrics and assess this month's demo cases once, so the 考核 page has a
+    run to show. Returns how many rubric versions were imported (0 when they are there already)."""
+    if db.session.scalar(sa.select(RubricVersion.id).limit(1)):
+        return 0
+    for path in sorted(RUBRICS.glob("*.yaml")):
+        assessments.import_rubric(path.read_text(encoding="utf-8"), actor=None)
+    assessments.run_latest(f"{today.year}-{today.month:02d}")
+    return len(list(RUBRICS.glob("*.yaml")))

@@ -2,6 +2,7 @@
 context with the real clock, and commits once (the outbox delivery commits per message)."""
 import logging
 
+from djgc_direct.assessments.services import scheduled_runs
 from djgc_direct.deadlines import reminders
 from djgc_direct.extensions import db
 from djgc_direct.notifications.outbox import deliver_outbox
@@ -26,9 +27,19 @@ def send_secretariat_digest():
     log.info("digest: %d notifications", len(written))
 
 
+def monthly_assessment():
+    """Daily; does its work only on the month's first working day, for the previous month, once."""
+    runs = scheduled_runs()
+    db.session.commit()
+    if runs:
+        log.info("assessment: %s", ", ".join(f"{run.period} rubric {run.rubric_id} run {run.run_number}"
+                                              for run in runs))
+
+
 # (job id, function, APScheduler trigger arguments); cron times are Asia/Shanghai.
 JOBS = [
     ("sweep_reminders", sweep_reminders, {"trigger": "interval", "minutes": 5}),
     ("deliver_mail", deliver_mail, {"trigger": "interval", "minutes": 1}),
     ("secretariat_digest", send_secretariat_digest, {"trigger": "cron", "hour": 8, "minute": 30}),
+    ("monthly_assessment", monthly_assessment, {"trigger": "cron", "hour": 7, "minute": 0}),
 ]
