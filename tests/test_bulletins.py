@@ -274,3 +274,24 @@ def test_cli_bulletin_and_assessment_report(runner, tmp_path, mw):
     # The failed write took no number: the next issue is the second.
     assert [r.after["kind"] for r in generation_records()] == ["bulletin", "assessment_report"]
     assert db.session.scalar(sa.select(sa.func.max(Bulletin.issue_no))) == 1
+
+
+def test_assessment_report_prints_the_latest_assessment_run_once_there_is_one(mw, app, monkeypatch):
+    from djgc_direct.assessments import services as assessments
+    from djgc_direct.demo.seed import RUBRICS
+
+    monkeypatch.setitem(app.config, "METRICS_MIN_CASES", 1)
+    period = parse_period(NOVEMBER)
+    assert reports.report_ranking(period).headers == ("交办件次", "按时答复率", "满意率")  # no run yet
+    assessments.import_rubric((RUBRICS / "djgc_direct_v1.yaml").read_text(encoding="utf-8"), actor=None)
+    run = assessments.run_latest(NOVEMBER)
+    db.session.commit()
+    ranking = reports.report_ranking(period)
+    assert ranking.headers == ("得分",) and "第1次评分" in ranking.basis
+    by_name = {row.name: row for row in ranking.rows}
+    for result in run.results:
+        row = by_name[result.unit_name]
+        assert (row.rank, row.stars) == (result.rank, result.stars)
+        assert row.values == ((None if result.score is None else f"{result.score}"),)
+    doc = reopened(reports.assessment_document(period, ranking, actor=None, office=OFFICE, today=TODAY))
+    assert [c.text for c in doc.tables[0].rows[0].cells] == ["名次", "单位", "得分", "星级", "备注"]

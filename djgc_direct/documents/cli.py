@@ -81,7 +81,7 @@ def assessment_report(period, output):
     """Write the 考核结果通报 of PERIOD."""
     period = _period(period)
     with command_transaction():
-        ranking = reports.responsiveness_ranking(period)
+        ranking = reports.report_ranking(period)
         doc = reports.assessment_document(period, ranking, actor=None,
                                           office=current_app.config["DOCUMENT_OFFICE_NAME"], today=today_shanghai())
         _write(doc, output)

@@ -202,6 +202,24 @@ def responsiveness_ranking(period):
                "标注“样本不足”，不参加排名。"))
 
 
+def report_ranking(period):
+    """What the 考核结果通报 prints: the latest assessment run of the period under the default
+    rubric when there is one, else the responsiveness ranking."""
+    from djgc_direct.assessments import services as assessments
+
+    run = assessments.latest_run(period.code, assessments.default_rubric())
+    if run is None:
+        return responsiveness_ranking(period)
+    version = run.rubric
+    rows = [RankingRow(name=result.unit_name, values=(None if result.score is None else f"{result.score}",),
+                       rank=result.rank, stars=result.stars, note="样本不足" if result.flagged else "")
+            for result in assessments.ranked(run)]
+    return Ranking(
+        title=f"{version.title}结果", headers=("得分",), rows=rows,
+        basis=(f"依据《{version.title}》(第{version.version}版,满分{version.total}分)第{run.run_number}次评分;"
+               "星级按创星升级规则动态调整。标注“样本不足”的单位有指标因件数过少未计分。"))
+
+
 def assessment_document(period, ranking, *, actor, office, today):
     """The assessment report of `period` printing `ranking`, recorded."""
     doc = assessment_report(ranking, period_label=_period_label(period), office=office, day=today)

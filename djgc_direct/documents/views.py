@@ -106,7 +106,7 @@ def bulletin_download():
 @roles_required(Role.SECRETARIAT)
 def assessment_report():
     period = _or_abort(parse_period, request.form.get("period", ""))
-    doc = reports.assessment_document(period, reports.responsiveness_ranking(period), actor=current_user,
+    doc = reports.assessment_document(period, reports.report_ranking(period), actor=current_user,
                                       office=office_name(), today=today_shanghai())
     db.session.commit()
     return docx_response(doc, f"考核结果通报-{period.code}.docx", f"assessment-report-{period.code}.docx")
