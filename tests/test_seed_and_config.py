@@ -100,3 +100,11 @@ def test_demo_world_is_assessed_once_under_the_shipped_rubrics(runner):
     names = set(db.session.scalars(sa.select(RubricVersion.name)))
     assert len(names) == 2
     assert db.session.scalar(sa.select(sa.func.count(AssessmentRun.id))) == 1
+
+
+def test_the_assessment_page_opens_on_the_latest_assessed_month(runner, app):
+    runner.invoke(args=["djgc", "seed-demo"])
+    client = app.test_client()
+    login(client, "mishuchu", app.config["DEMO_PASSWORD"])
+    page = client.get("/assessments/").get_data(as_text=True)
+    assert "尚未考核" not in page and "市财政局" in page

@@ -257,6 +257,13 @@ def runs_for(period_code, version_name):
         .order_by(AssessmentRun.created_at.desc(), AssessmentRun.id.desc())).all()
 
 
+def latest_assessed_period(version_name):
+    """The most recent month with a run under any version of the rubric, or None."""
+    return db.session.scalar(
+        sa.select(sa.func.max(AssessmentRun.period)).join(RubricVersion, RubricVersion.id == AssessmentRun.rubric_id)
+        .where(RubricVersion.name == version_name))
+
+
 def latest_run(period_code, version_name):
     runs = runs_for(period_code, version_name)
     return runs[0] if runs else None

@@ -26,10 +26,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period_code():
-    """The requested month, or last month (the latest one a scheduled run covers)."""
+    """The requested month, else the latest month assessed under the rubric, else last month
+    (the one the next scheduled run covers)."""
     code = request.args.get("period") or request.form.get("period")
     if code:
         return code
+    latest = services.latest_assessed_period(_rubric_name())
+    if latest:
+        return latest
     today = today_shanghai()
     return services.previous_month(month(today.year, today.month)).code
 
