@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from djgc_direct.accounts.models import Role
@@ -80,7 +80,8 @@ def _list_page(stmt, title, template="cases/list.html", show_waiting=False, **co
     terms = terms_of(form.q.data)
     if terms:  # the same matching as the search page (search.services), without its snippets
         stmt = stmt.where(text_clause(current_user, terms))
-    stmt = stmt.options(selectinload(Case.representative),
+    # A letter may run to 50,000 characters; a list shows none of them.
+    stmt = stmt.options(defer(Case.content), selectinload(Case.representative),
                         selectinload(Case.assignments).selectinload(Assignment.unit),
                         selectinload(Case.leaders).selectinload(CaseLeader.leader))
     page = paginate(stmt, PER_PAGE)
