@@ -32,6 +32,7 @@ from djgc_direct.deadlines.stages import Stage
 from djgc_direct.extensions import db
 
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+ANALYZE_AFTER = 1_000
 OPEN_HANDLING = (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS)
 CURRENT_ROUND = Assignment.round == Case.reopen_count + 1
 
@@ -163,6 +164,10 @@ def sweep():
     # Read once, so that the thresholds and the titles of the notifications agree.
     ladder = reminder_ladder()
     reminders = create_reminders(sweep_id, ladder)
+    if sum(reminders.values()) > ANALYZE_AFTER and db.session.get_bind().dialect.name == "postgresql":
+        # PostgreSQL plans the notification joins from table statistics, which know nothing yet
+        # of the rows this transaction just inserted; after a large batch they are refreshed first.
+        db.session.execute(sa.text("ANALYZE reminders"))
     notified = notify_reminders(sweep_id, first_id, ladder)
     closed = close_expired_verdicts()
     return SweepResult(sweep_id, reminders, closed, notified)
@@ -182,28 +187,42 @@ def _text_case(column, labels):
 
 
 def _audiences(reminder):
-    """(which reminders, who hears of them) pairs: a condition on the reminder and one on the
-    recipient `User` row, correlated with the reminder."""
+    """(which reminders, how to reach their recipients) pairs: a condition on the reminder, and a
+    function that joins the recipient `User` rows onto (reminder ⋈ case). Plain joins, so that the
+    database can hash them: correlated subqueries per user row were slow on PostgreSQL."""
     active = User.active.is_(True)
-    secretariat = sa.and_(User.role == Role.SECRETARIAT, active)
     warnings = reminder.c.level.in_([L.DUE_SOON.value, L.DUE_TODAY.value, L.OVERDUE.value])
-    annotated_by = sa.select(Annotation.leader_id).where(Annotation.case_id == reminder.c.case_id)
+    annotators = sa.select(Annotation.case_id, Annotation.leader_id).distinct().subquery()
+    annotated = sa.exists().where(Annotation.case_id == reminder.c.case_id)
+
+    def secretariat(rows):
+        return rows.join(User, sa.and_(User.role == Role.SECRETARIAT, active))
+
+    def leader_of_reminder(rows):
+        return rows.join(User, sa.and_(User.id == reminder.c.leader_id, active))
+
+    def unit_staff(rows):
+        return rows.join(Assignment, Assignment.id == reminder.c.assignment_id).join(
+            User, sa.and_(User.organisation_id == Assignment.unit_id, User.role == Role.UNIT_STAFF, active))
+
+    def representative(rows):
+        return rows.join(User, User.id == Case.representative_id)
+
+    def annotating_leaders(rows):
+        return rows.join(annotators, annotators.c.case_id == reminder.c.case_id).join(
+            User, sa.and_(User.id == annotators.c.leader_id, active))
+
     return [
         # The one who must act hears the warnings and the first overdue notice.
         (sa.and_(warnings, reminder.c.stage == Stage.REGISTER.value), secretariat),
-        (sa.and_(warnings, reminder.c.stage == Stage.ANNOTATE.value),
-         sa.and_(User.id == reminder.c.leader_id, active)),
-        (sa.and_(warnings, reminder.c.stage.in_([Stage.ACKNOWLEDGE.value, Stage.REPLY.value])),
-         sa.and_(User.role == Role.UNIT_STAFF, active, User.organisation_id == sa.select(Assignment.unit_id)
-                 .where(Assignment.id == reminder.c.assignment_id).scalar_subquery())),
-        (sa.and_(warnings, reminder.c.stage == Stage.FEEDBACK.value),
-         User.id == Case.representative_id),  # the case is joined to every row
+        (sa.and_(warnings, reminder.c.stage == Stage.ANNOTATE.value), leader_of_reminder),
+        (sa.and_(warnings, reminder.c.stage.in_([Stage.ACKNOWLEDGE.value, Stage.REPLY.value])), unit_staff),
+        (sa.and_(warnings, reminder.c.stage == Stage.FEEDBACK.value), representative),
         # Escalation 1 goes to the secretariat; escalation 2 to the leaders who annotated the
         # case, or to the secretariat where nobody has annotated yet.
         (reminder.c.level == L.ESCALATION_1.value, secretariat),
-        (reminder.c.level == L.ESCALATION_2.value,
-         sa.or_(sa.and_(User.id.in_(annotated_by), active),
-                sa.and_(secretariat, ~sa.exists(annotated_by)))),
+        (sa.and_(reminder.c.level == L.ESCALATION_2.value, annotated), annotating_leaders),
+        (sa.and_(reminder.c.level == L.ESCALATION_2.value, ~annotated), secretariat),
     ]
 
 
@@ -219,7 +238,7 @@ def notify_reminders(sweep_id, first_id, ladder):
     before = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Notification.id), 0)))
     written = 0
     titles = {level.value: text for level, text in _level_titles(ladder).items()}
-    for which, who in _audiences(reminder):
+    for which, join_recipients in _audiences(reminder):
         title = _text_case(reminder.c.level, titles) + Case.title
         body = (sa.literal(str(_l("来信"))) + sa.func.coalesce(Case.number, sa.literal("")) + sa.literal(" ")
                 + Case.title + sa.literal(str(_l("的“"))) + _text_case(reminder.c.stage, stage_labels)
@@ -228,7 +247,7 @@ def notify_reminders(sweep_id, first_id, ladder):
                           sa.literal("/cases/") + sa.cast(Case.id, sa.String), Case.id,
                           sa.literal(now, type_=Notification.created_at.type),
                           _key("reminder", reminder.c.id, User.id))
-                .select_from(reminder).join(Case, Case.id == reminder.c.case_id).join(User, who)
+                .select_from(join_recipients(sa.join(reminder, Case, Case.id == reminder.c.case_id)))
                 .where(which))
         statement = insert(Notification).from_select(
             ["recipient_id", "kind", "title", "body", "link", "case_id", "created_at", "dedup_key"], rows,
