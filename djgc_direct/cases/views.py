@@ -99,7 +99,7 @@ def _list_page(stmt, title, template="cases/list.html", show_waiting=False, **co
     terms = terms_of(form.q.data)
     if terms:  # the same matching as the search page (search.services), without its snippets
         stmt = stmt.where(text_clause(current_user, terms))
-    page = paginate(stmt.options(*LIST_LOADS), PER_PAGE)
+    page = paginate(stmt, PER_PAGE, options=LIST_LOADS)
     soon_until = due_soon_until()
     deadlines = {case.id: open_deadlines(case, soon_until) for case in page.items}
     waiting = _waiting_workdays(page.items) if show_waiting else None
