@@ -15,7 +15,7 @@ from djgc_direct.cases.forms import (
     FilterForm, ForwardForm, LetterForm, MergeForm, ProgressForm, ReasonForm, ReplyForm,
 )
 from djgc_direct.cases.models import (
-    Annotation, Assignment, AssignmentStatus, Attachment, Case, CaseLeader, CaseStatus, ExtensionStatus, ReplyStatus,
+    Annotation, Assignment, Attachment, Case, CaseStatus, ExtensionStatus, ReplyStatus,
 )
 from djgc_direct.cases.timeline import timeline
 from djgc_direct.cases.workflow import Action
@@ -24,9 +24,8 @@ from djgc_direct.core.clock import SHANGHAI, today_shanghai
 from djgc_direct.core.errors import DomainError, NotFound, PermissionDenied
 from djgc_direct.core.pagination import paginate
 from djgc_direct.deadlines.calendar import WorkdayCalendar
-from djgc_direct.deadlines.stages import due_soon_until, open_deadlines
+from djgc_direct.deadlines.stages import due_soon_until, open_deadlines, open_deadlines_of
 from djgc_direct.extensions import db
-from djgc_direct.organisations.models import Organisation
 from djgc_direct.organisations.services import handling_units
 from djgc_direct.search.services import terms_of, text_clause
 from djgc_direct.search.similar import similar_cases, similar_matter_in_hand
@@ -63,21 +62,13 @@ ASSIGNMENT_FORMS = {
 
 # ---- lists ------------------------------------------------------------------------------------
 
-# What a list row shows and its deadline badge reads (stages.open_deadlines), and nothing else: a
-# letter may run to 50,000 characters, and whole User rows are not needed for a name. The
-# representative comes in the page's own query; each collection with its names in one more.
-OPEN_ASSIGNMENT = [AssignmentStatus.ASSIGNED, AssignmentStatus.ACKNOWLEDGED]
+# What a list row shows, and nothing else: a letter may run to 50,000 characters, and whole User
+# rows are not needed for a name. The representative comes joined into the page's own query; the
+# deadline badges' leaders and assignments come from stages.open_deadlines_of.
 LIST_LOADS = (
     load_only(Case.id, Case.number, Case.title, Case.status, Case.submitted_at, Case.register_due,
               Case.feedback_due, Case.reopen_count, Case.representative_id),
     joinedload(Case.representative, innerjoin=True).load_only(User.name),
-    selectinload(Case.assignments.and_(Assignment.status.in_(OPEN_ASSIGNMENT)))
-    .load_only(Assignment.round, Assignment.status, Assignment.is_lead, Assignment.acknowledge_due,
-               Assignment.due_date, Assignment.unit_id)
-    .joinedload(Assignment.unit, innerjoin=True).load_only(Organisation.name),
-    selectinload(Case.leaders.and_(CaseLeader.forwarded_at.is_not(None)))
-    .load_only(CaseLeader.forwarded_at, CaseLeader.annotate_due)
-    .joinedload(CaseLeader.leader, innerjoin=True).load_only(User.name),
 )
 
 
@@ -101,7 +92,7 @@ def _list_page(stmt, title, template="cases/list.html", show_waiting=False, **co
         stmt = stmt.where(text_clause(current_user, terms))
     page = paginate(stmt, PER_PAGE, options=LIST_LOADS)
     soon_until = due_soon_until()
-    deadlines = {case.id: open_deadlines(case, soon_until) for case in page.items}
+    deadlines = open_deadlines_of(page.items, soon_until)
     waiting = _waiting_workdays(page.items) if show_waiting else None
     return render_template(template, page=page, title=title, form=form, deadlines=deadlines, waiting=waiting,
                            **context)
