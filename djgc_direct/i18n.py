@@ -1,6 +1,6 @@
 """Language choice and local-time display (store UTC, show Asia/Shanghai)."""
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_datetime
+from flask_babel import format_datetime, to_user_timezone
 
 LANGUAGE_SESSION_KEY = "lang"
 
@@ -20,8 +20,13 @@ def current_language():
     return select_locale()
 
 
-def local_datetime(value, fmt="yyyy-MM-dd HH:mm"):
+MINUTES = "yyyy-MM-dd HH:mm"
+
+
+def local_datetime(value, fmt=MINUTES):
     """Format an aware UTC datetime in Asia/Shanghai (Flask-Babel's default timezone)."""
     if value is None:
         return ""
+    if fmt == MINUTES:  # what format_datetime gives, digits only, without Babel's pattern work (a list has 30)
+        return to_user_timezone(value).strftime("%Y-%m-%d %H:%M")
     return format_datetime(value, fmt)

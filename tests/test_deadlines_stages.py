@@ -100,3 +100,24 @@ def test_home_page_shows_the_todo_list_and_deadline_colours(app, clock):
     login(client, "mishuchu")
     page = client.get("/").get_data(as_text=True)
     assert "我的待办" in page and "逾期未登记的来信" in page and "urgency-overdue" in page and "已逾期" in page
+
+
+def test_a_list_page_reads_the_same_deadlines_as_the_case_page(clock):
+    """open_deadlines_of (a page at once, from two queries) agrees with open_deadlines case by case,
+    a reopened case's second round included."""
+    from djgc_direct.deadlines.stages import open_deadlines_of
+
+    w = make_world()
+    cases = [case_in(w, status) for status in CaseStatus if status is not CaseStatus.MERGED]
+    two_leaders = write_letter(w)
+    services.register(two_leaders, w.secretary)
+    services.forward(two_leaders, w.secretary, [w.third_leader.id, w.chen.id])
+    reopened = case_in(w, CaseStatus.REOPENED)
+    services.assign(reopened, w.secretary, unit_ids=[w.park.id, w.finance.id], lead_unit_id=w.park.id)
+    db.session.commit()
+    cases += [two_leaders, reopened]
+    soon_until = due_soon_until()
+    expected = {case.id: open_deadlines(case, soon_until) for case in cases}
+    db.session.expire_all()  # nothing loaded: the page query loads no collections either
+    assert open_deadlines_of(cases, soon_until) == expected
+    assert len(expected[two_leaders.id]) == 2 and len(expected[reopened.id]) == 3

@@ -64,3 +64,16 @@ def test_list_queries_do_not_grow_with_the_page(app, url, username, status):
     many = statements_for(client, url, 20)  # a full page
     assert len(many) == len(few), "\n".join(many)
     assert len(few) < 25
+
+
+def test_the_case_list_reads_its_rows_in_few_statements(app):
+    """The secretariat's list, with cases waiting on leaders and on units: the user and session,
+    the page, its capped count, the deadline settings and calendar, the leaders and the units of
+    the deadline badges, the header's unread count. No statement per relation of the rows."""
+    world = make_world()
+    client = app.test_client()
+    login(client, "mishuchu")
+    for status in (CaseStatus.FORWARDED, CaseStatus.IN_PROGRESS, CaseStatus.ANSWERED, CaseStatus.SUBMITTED):
+        case_in(world, status)
+    statements = statements_for(client, "/cases/", 4)
+    assert len(statements) <= 8, "\n".join(statements)

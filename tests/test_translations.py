@@ -147,3 +147,20 @@ def test_pages_show_english_after_switching_language(client, compiled_english):
     assert case.title in page
     assert not _leftover_chinese(_visible_text(page, *data)), (
         f"untranslated text on the case list: {_leftover_chinese(_visible_text(page, *data))}")
+
+
+def test_local_times_read_as_babel_formats_them(app):
+    """The `localtime` filter's fast path gives what Flask-Babel's format_datetime gives."""
+    from datetime import datetime, timezone
+
+    from flask_babel import format_datetime
+
+    from djgc_direct.i18n import local_datetime
+
+    values = [datetime(2026, 11, 26, 16, 5, tzinfo=timezone.utc), datetime(2026, 12, 31, 23, 59, 59),  # naive: UTC
+              datetime(1999, 1, 2, 3, 4, tzinfo=timezone.utc)]
+    with app.test_request_context("/"):
+        for value in values:
+            assert local_datetime(value) == format_datetime(value, "yyyy-MM-dd HH:mm")
+        assert local_datetime(values[0]) == "2026-11-27 00:05"
+        assert local_datetime(values[0], "yyyy-MM-dd") == "2026-11-27"

@@ -4,10 +4,10 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from djgc_direct.accounts.models import Role
+from djgc_direct.accounts.models import Role, User
 from djgc_direct.accounts.services import leaders as active_leaders
 from djgc_direct.cases import attachments, services, workflow
 from djgc_direct.cases.forms import (
@@ -15,7 +15,7 @@ from djgc_direct.cases.forms import (
     FilterForm, ForwardForm, LetterForm, MergeForm, ProgressForm, ReasonForm, ReplyForm,
 )
 from djgc_direct.cases.models import (
-    Annotation, Assignment, Attachment, Case, CaseLeader, CaseStatus, ExtensionStatus, ReplyStatus,
+    Annotation, Assignment, Attachment, Case, CaseStatus, ExtensionStatus, ReplyStatus,
 )
 from djgc_direct.cases.timeline import timeline
 from djgc_direct.cases.workflow import Action
@@ -24,7 +24,7 @@ from djgc_direct.core.clock import SHANGHAI, today_shanghai
 from djgc_direct.core.errors import DomainError, NotFound, PermissionDenied
 from djgc_direct.core.pagination import paginate
 from djgc_direct.deadlines.calendar import WorkdayCalendar
-from djgc_direct.deadlines.stages import due_soon_until, open_deadlines
+from djgc_direct.deadlines.stages import due_soon_until, open_deadlines, open_deadlines_of
 from djgc_direct.extensions import db
 from djgc_direct.organisations.services import handling_units
 from djgc_direct.search.services import terms_of, text_clause
@@ -62,6 +62,16 @@ ASSIGNMENT_FORMS = {
 
 # ---- lists ------------------------------------------------------------------------------------
 
+# What a list row shows, and nothing else: a letter may run to 50,000 characters, and whole User
+# rows are not needed for a name. The representative comes joined into the page's own query; the
+# deadline badges' leaders and assignments come from stages.open_deadlines_of.
+LIST_LOADS = (
+    load_only(Case.id, Case.number, Case.title, Case.status, Case.submitted_at, Case.register_due,
+              Case.feedback_due, Case.reopen_count, Case.representative_id),
+    joinedload(Case.representative, innerjoin=True).load_only(User.name),
+)
+
+
 def _waiting_workdays(cases):
     """How many working days each letter has waited since it was (re)submitted."""
     today = today_shanghai()
@@ -80,13 +90,9 @@ def _list_page(stmt, title, template="cases/list.html", show_waiting=False, **co
     terms = terms_of(form.q.data)
     if terms:  # the same matching as the search page (search.services), without its snippets
         stmt = stmt.where(text_clause(current_user, terms))
-    # A letter may run to 50,000 characters; a list shows none of them.
-    stmt = stmt.options(defer(Case.content), selectinload(Case.representative),
-                        selectinload(Case.assignments).selectinload(Assignment.unit),
-                        selectinload(Case.leaders).selectinload(CaseLeader.leader))
-    page = paginate(stmt, PER_PAGE)
+    page = paginate(stmt, PER_PAGE, options=LIST_LOADS)
     soon_until = due_soon_until()
-    deadlines = {case.id: open_deadlines(case, soon_until) for case in page.items}
+    deadlines = open_deadlines_of(page.items, soon_until)
     waiting = _waiting_workdays(page.items) if show_waiting else None
     return render_template(template, page=page, title=title, form=form, deadlines=deadlines, waiting=waiting,
                            **context)

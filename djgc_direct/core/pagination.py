@@ -36,11 +36,16 @@ class Page:
         return self.page + 1
 
 
-def paginate(stmt, per_page, page=None, cap=COUNT_CAP):
-    """One page of `stmt` (which must be ordered) and its capped total."""
+def paginate(stmt, per_page, page=None, cap=COUNT_CAP, options=()):
+    """One page of `stmt` (which must be ordered, and not DISTINCT) and its capped total.
+
+    `options` (loader options) apply to the page only: the count selects no columns of the rows
+    it counts, so that it reads the index alone and not, say, every letter's text.
+    """
     page = page or request.args.get("page", 1, type=int)
     page = max(1, page)
-    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    items = db.session.scalars(stmt.options(*options).limit(per_page).offset((page - 1) * per_page)).all()
     counted = db.session.scalar(sa.select(sa.func.count()).select_from(
-        stmt.order_by(None).options().limit(cap + 1).subquery()))
+        stmt.order_by(None).with_only_columns(sa.literal_column("1"), maintain_column_froms=True)
+        .limit(cap + 1).subquery()))
     return Page(items, page, per_page, min(counted, cap), counted > cap)

@@ -7,16 +7,20 @@ lists what is still due on a case, who must act and how urgent it is; the remind
 (`reminders.py`) reads the same columns in bulk.
 """
 import enum
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from djgc_direct.accounts.models import User
 from djgc_direct.cases.models import Assignment, AssignmentStatus, Case, CaseLeader, CaseStatus
 from djgc_direct.core.clock import today_shanghai
 from djgc_direct.deadlines.calendar import add_workdays
 from djgc_direct.deadlines.services import reminder_ladder
+from djgc_direct.extensions import db
+from djgc_direct.organisations.models import Organisation
 
 
 class Stage(enum.Enum):
@@ -77,6 +81,53 @@ def urgency(due, soon_until, today=None):
 
 def open_deadlines(case, soon_until):
     """What is still due on `case`, most urgent first. The dates were fixed when each stage began."""
+    return _open_deadlines(
+        case, soon_until,
+        leaders=lambda: [(link.annotate_due, link.leader.name) for link in case.leaders if link.forwarded_at],
+        assignments=lambda: [(a.id, a.status, a.is_lead, a.acknowledge_due, a.due_date, a.unit.name)
+                             for a in case.assignments if a.round == case.reopen_count + 1])
+
+
+def open_deadlines_of(cases, soon_until):
+    """{case id: open_deadlines(case)} for a page of cases, without loading their leaders and
+    assignments: the forwarded leaders' and current-round assignments' dates and names come in
+    at most two queries for the whole page. The cases' own columns and representative are read
+    as they are."""
+    forwarded = [case.id for case in cases if case.status is CaseStatus.FORWARDED]
+    handling = {case.id: case.reopen_count + 1 for case in cases if case.status in HANDLING}
+    leaders, assignments = defaultdict(list), defaultdict(list)
+    if forwarded:
+        rows = db.session.execute(
+            sa.select(CaseLeader.case_id, CaseLeader.annotate_due, User.name)
+            .join(User, User.id == CaseLeader.leader_id)
+            .where(CaseLeader.case_id.in_(forwarded), CaseLeader.forwarded_at.is_not(None))
+            .order_by(CaseLeader.case_id, CaseLeader.leader_id))  # Case.leaders' order
+        for case_id, due, name in rows:
+            leaders[case_id].append((due, name))
+    if handling:
+        rows = db.session.execute(
+            sa.select(Assignment.case_id, Assignment.round, Assignment.id, Assignment.status, Assignment.is_lead,
+                      Assignment.acknowledge_due, Assignment.due_date, Organisation.name)
+            .join(Organisation, Organisation.id == Assignment.unit_id)
+            .where(Assignment.case_id.in_(list(handling)), Assignment.status.in_(OPEN_ASSIGNMENT))
+            .order_by(Assignment.id))  # Case.assignments' order
+        for case_id, round_, *assignment in rows:
+            if round_ == handling[case_id]:
+                assignments[case_id].append(tuple(assignment))
+    return {case.id: _open_deadlines(case, soon_until, leaders=lambda: leaders[case.id],
+                                     assignments=lambda: assignments[case.id])
+            for case in cases}
+
+
+# The statuses in which a case's assignments (and which of them) can have an open deadline.
+HANDLING = (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS)
+OPEN_ASSIGNMENT = (AssignmentStatus.ASSIGNED, AssignmentStatus.ACKNOWLEDGED)
+
+
+def _open_deadlines(case, soon_until, leaders, assignments):
+    """The rule itself. `leaders()`: (annotate_due, leader name) of each forwarded leader;
+    `assignments()`: (id, status, is_lead, acknowledge_due, due_date, unit name) of each
+    current-round assignment; each asked for only when the case's status needs it."""
     found = []
 
     def add(stage, due, responsible, assignment_id=None):
@@ -86,17 +137,14 @@ def open_deadlines(case, soon_until):
     if case.status in (CaseStatus.SUBMITTED, CaseStatus.REGISTERED):
         add(Stage.REGISTER, case.register_due, _l("秘书处"))
     if case.status is CaseStatus.FORWARDED:
-        for link in case.leaders:
-            if link.forwarded_at:
-                add(Stage.ANNOTATE, link.annotate_due, link.leader.name)
-    if case.status in (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS):
-        for assignment in case.assignments:
-            if assignment.round != case.reopen_count + 1:
-                continue
-            if assignment.status is AssignmentStatus.ASSIGNED:
-                add(Stage.ACKNOWLEDGE, assignment.acknowledge_due, assignment.unit.name, assignment.id)
-            if assignment.is_lead and assignment.status in (AssignmentStatus.ASSIGNED, AssignmentStatus.ACKNOWLEDGED):
-                add(Stage.REPLY, assignment.due_date, assignment.unit.name, assignment.id)
+        for annotate_due, leader_name in leaders():
+            add(Stage.ANNOTATE, annotate_due, leader_name)
+    if case.status in HANDLING:
+        for assignment_id, status, is_lead, acknowledge_due, due_date, unit_name in assignments():
+            if status is AssignmentStatus.ASSIGNED:
+                add(Stage.ACKNOWLEDGE, acknowledge_due, unit_name, assignment_id)
+            if is_lead and status in OPEN_ASSIGNMENT:
+                add(Stage.REPLY, due_date, unit_name, assignment_id)
     if case.status is CaseStatus.ANSWERED:
         add(Stage.FEEDBACK, case.feedback_due, case.representative.name)
     return sorted(found, key=lambda d: d.due)
