@@ -261,7 +261,8 @@ class Assignment(db.Model):
     acknowledge_due: Mapped[date | None] = mapped_column(sa.Date, index=True)
     due_date: Mapped[date] = mapped_column(sa.Date, nullable=False, index=True)  # the reply deadline
     original_due_date: Mapped[date] = mapped_column(sa.Date, nullable=False)
-    # Bumped whenever the reply deadline moves (an approved extension), which re-arms its reminders.
+    # How many times the reply deadline has moved (approved extensions). Reminders key on the due
+    # date itself, so a moved deadline starts the ladder again.
     deadline_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
     acknowledged_at = mapped_column(UTCDateTime)
     acknowledged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

@@ -383,7 +383,7 @@ def decide_extension(extension, secretary, approve, note=None):
     if approve:
         assignment = extension.assignment
         assignment.due_date = extension.requested_due_date
-        assignment.deadline_version += 1  # re-arms the reminder ladder
+        assignment.deadline_version += 1  # a new due date: the reminder ladder starts again for it
     _apply(case, transition, secretary, comment=note,
            details={"extension_id": extension.id, "approved": bool(approve),
                     "due_date": extension.requested_due_date.isoformat()})
