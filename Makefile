@@ -5,11 +5,12 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
-# Debian packages the tests need: a real browser for end-to-end tests, CJK fonts to render pages,
-# and LibreOffice Writer with poppler-utils to render the generated .docx documents to PDF and PNG.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk libreoffice-writer-nogui poppler-utils
+# Debian packages. The app itself needs CJK fonts for the bulletin's chart; the tests also need a
+# real browser for end-to-end tests and LibreOffice Writer with poppler-utils to render documents.
+RUNTIME_PACKAGES := fonts-noto-cjk
+SYSTEM_PACKAGES := $(RUNTIME_PACKAGES) chromium libreoffice-writer-nogui poppler-utils
 
-.PHONY: run test bench bench-suite system-deps translations messages db demo clean help docs-images
+.PHONY: run test bench bench-suite system-deps runtime-deps translations messages db demo clean help docs-images
 
 help:
 	@echo "make run    set up and serve the app on http://$(HOST):$(PORT) with demo data"
@@ -26,13 +27,21 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d djgc_direct/translations
 
-system-deps:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# Installs those of the given Debian packages that are missing, with apt-get (as root, or through sudo).
+define install_debian_packages
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+system-deps:
+	$(call install_debian_packages,$(SYSTEM_PACKAGES))
+
+runtime-deps:
+	$(call install_debian_packages,$(RUNTIME_PACKAGES))
 
 db: $(VENV)/.installed
 	mkdir -p instance
@@ -42,7 +51,7 @@ demo: db
 	$(FLASK) djgc seed-demo
 
 # The scheduler runs in its own process beside the development server and stops with it.
-run: translations demo
+run: runtime-deps translations demo
 	@$(FLASK) djgc scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
