@@ -323,24 +323,33 @@ def _perform(case_id, action, call, success):
     if not form.validate_on_submit():
         db.session.rollback()
         return _render_case(case, 422, bound=(action, form))
+    refused = _commit(lambda: call(case, form), form, case_id, lambda status: _render_case(
+        _visible_case(case_id), status, bound=(action, form)))
+    if refused:
+        return refused
+    flash(success, "success")
+    return redirect(url_for(".show", case_id=case_id))
+
+
+def _commit(run, form, case_id, show_again):
+    """Run one action and commit it. Returns None when it went through, else the response for its
+    refusal: 403/404 pages, the case page after a concurrent change, or `show_again(status)` with
+    the reason at its form field."""
     try:
-        call(case, form)
+        run()
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
         flash(_("该来信刚被他人处理,请查看最新状态后再操作。"), "error")
         return redirect(url_for(".show", case_id=case_id))
+    except (PermissionDenied, NotFound) as exc:
+        db.session.rollback()
+        abort(exc.http_status)
     except DomainError as exc:
         db.session.rollback()
-        if isinstance(exc, PermissionDenied):
-            abort(403)
-        if isinstance(exc, NotFound):
-            abort(404)
-        case = _visible_case(case_id)
-        _field_error(form, exc) if exc.field else flash(exc.message, "error")
-        return _render_case(case, exc.http_status, bound=(action, form))
-    flash(success, "success")
-    return redirect(url_for(".show", case_id=case.id))
+        _field_error(form, exc)
+        return show_again(exc.http_status)
+    return None
 
 
 def _case_action(path, action, success, call):
@@ -404,24 +413,14 @@ def _assignment_action(path, action, success, call):
         if not form.validate_on_submit():
             db.session.rollback()
             return _render_case(case, 422, bound_assignment=((assignment.id, action), form))
-        try:
-            call(assignment, form)
-            db.session.commit()
-        except StaleDataError:
-            db.session.rollback()
-            flash(_("该来信刚被他人处理,请查看最新状态后再操作。"), "error")
-        except DomainError as exc:
-            db.session.rollback()
-            if isinstance(exc, NotFound):
-                abort(404)
-            if isinstance(exc, PermissionDenied):
-                abort(403)
-            assignment = services.get_assignment(current_user, assignment_id)
-            _field_error(form, exc) if exc.field else flash(exc.message, "error")
-            return _render_case(assignment.case, exc.http_status, bound_assignment=((assignment.id, action), form))
-        else:
-            flash(success, "success")
-        return redirect(url_for(".show", case_id=case.id))
+        case_id = case.id
+        refused = _commit(lambda: call(assignment, form), form, case_id, lambda status: _render_case(
+            services.get_assignment(current_user, assignment_id).case, status,
+            bound_assignment=((assignment_id, action), form)))
+        if refused:
+            return refused
+        flash(success, "success")
+        return redirect(url_for(".show", case_id=case_id))
 
     view.__name__ = f"assignment_{action.value}"
     bp.add_url_rule(f"/assignments/<int:assignment_id>/{path}", view.__name__,
