@@ -1,7 +1,7 @@
 """Migrations build the schema from empty, match the models, and come back down cleanly.
 
 Runs on the suite's database engine (SQLite or PostgreSQL), in a scratch database of its own.
-The search index (SQLite's FTS5 tables, PostgreSQL's trigram indexes) is made by raw DDL and
+The search index (SQLite's FTS5 tables, PostgreSQL's search documents) is made by raw DDL and
 not declared in the models; the comparison leaves it out with the same hook as migrations/env.py,
 and the downgrade must still remove it.
 """

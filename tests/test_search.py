@@ -6,9 +6,10 @@ import pytest
 import sqlalchemy as sa
 
 from djgc_direct.cases import services
-from djgc_direct.cases.models import Case, CaseStatus
+from djgc_direct.cases.models import Annotation, Case, CaseStatus, Reply
 from djgc_direct.core.clock import SHANGHAI
 from djgc_direct.extensions import db
+from djgc_direct.search import services as search_services
 from djgc_direct.search.services import highlight, search_cases, terms_of
 from tests.cases_world import case_in, lead_assignment, make_world
 from tests.factories import UnitFactory, UnitStaffFactory
@@ -97,7 +98,7 @@ def test_a_public_annotation_is_searchable_by_the_representative(world):
 @pytest.mark.parametrize("query", [
     '"', '""', "*", "NEAR", "NEAR(a b)", "a OR b", "OR", "AND NOT", "%", "_", "%_%", "'", "';--",
     "\\", "^", "-", ":", "(", ")", "{}", "col:欠薪", "欠薪*", '"欠薪', "欠薪 OR 路灯", "x" * 5000,
-    "\x00欠薪", "欠\u3000薪", "' OR 1=1 --", "%欠%", "\n\t", "🙂",
+    "\x00欠薪", "欠\u3000薪", "' OR 1=1 --", "%欠%", "\n\t", "🙂", "':*", "a' | 'b", "\\'", "!(欠薪", "欠薪:*A",
 ])
 def test_hostile_queries_are_plain_text(world, query):
     letter(world, "路灯", "欠薪问题")
@@ -237,6 +238,50 @@ def test_the_index_follows_deletes(world):
 def test_search_finds_numbers(world):
     case = case_in(world, CaseStatus.REGISTERED)
     assert found(world.secretary, case.number[-6:-1]) == [case.id]
+    assert found(world.secretary, case.number) == [case.id]
+    assert found(world.secretary, case.number[-1:]) == []  # 号: the number is searched by its digits
+    assert found(world.secretary, "直通") == []  # in every number, in no letter
+
+
+def test_a_longer_word_is_the_text_itself_not_just_its_pieces(world):
+    """Every piece (bigram) of 雒容工业 is in this case, but not the word."""
+    case = letter(world, "雒容问题", "容工之事,工业园区")
+    assert found(world.secretary, "雒容") == [case.id]
+    assert found(world.secretary, "雒容工业") == []
+    assert found(world.secretary, "工业园区") == [case.id]
+    assert found(world.secretary, "区") == [case.id]  # the last character of the letter
+
+
+def test_the_index_follows_every_write_to_annotations_and_replies(world):
+    case = case_in(world, CaseStatus.ANNOTATED)
+    annotation = case.annotations[0]
+    db.session.execute(sa.update(Annotation).where(Annotation.id == annotation.id).values(text="改为督办甲乙"))
+    db.session.commit()
+    assert found(world.secretary, "督办甲乙") == [case.id]
+    assert found(world.secretary, "财政局") == []
+    db.session.execute(sa.delete(Annotation).where(Annotation.id == annotation.id))
+    db.session.commit()
+    assert found(world.secretary, "督办甲乙") == []
+    replied = case_in(world, CaseStatus.REPLIED)
+    reply = replied.replies[0]
+    db.session.execute(sa.update(Reply).where(Reply.id == reply.id).values(text="答复改写丙丁"))
+    db.session.commit()
+    assert found(world.secretary, "丙丁") == [replied.id]
+
+
+def test_a_search_returns_the_newest_matches_up_to_its_limit(world, monkeypatch):
+    monkeypatch.setattr(search_services, "MAX_RESULTS", 3)
+    monkeypatch.setattr(search_services, "FIRST_SLICE", 2)  # PostgreSQL searches slices of two ids
+    cases = [letter(world, f"第{i}件", "路灯损坏") for i in range(6)]
+    letter(world, "无关", "别的事情")
+    newest = search_cases(world.secretary, "路灯", per_page=2)
+    assert [hit.case.id for hit in newest.hits] == [cases[5].id, cases[4].id]
+    assert newest.more and newest.pagination.total == 3 and newest.pagination.has_next
+    last = search_cases(world.secretary, "路灯", per_page=2, page=2)
+    assert [hit.case.id for hit in last.hits] == [cases[3].id] and not last.pagination.has_next
+    assert found(world.secretary, "路灯", sort="oldest") == [c.id for c in cases[:3]]
+    assert found(world.secretary, "别的") == [cases[-1].id + 1]
+    assert not search_cases(world.secretary, "别的").more
 
 
 def test_terms_of():

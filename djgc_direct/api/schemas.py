@@ -292,6 +292,8 @@ class SearchHitSchema(CaseSummarySchema):
 
 class SearchPageSchema(CasePageSchema):
     items = fields.List(fields.Nested(SearchHitSchema))
+    more = fields.Boolean(metadata={"description": "more cases match than a search returns (1,000): "
+                                                   "total counts the first 1,000; narrow the query"})
 
 
 class SimilarCaseSchema(CaseSummarySchema):

@@ -36,7 +36,8 @@ def search(query):
     items = [_Shown(hit.case, title_html=str(hit.title),
                     snippet=hit.snippet and {"source": hit.snippet.source, "html": str(hit.snippet.html)})
              for hit in results.hits]
-    return {"items": items, "page": page.page, "per_page": page.per_page, "total": page.total}
+    return {"items": items, "page": page.page, "per_page": page.per_page, "total": page.total,
+            "more": results.more}
 
 
 @bp.route("/cases/<int:case_id>/similar")

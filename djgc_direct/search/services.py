@@ -5,11 +5,16 @@ snippets. One service, two backends (docs/search.md):
 - SQLite: the FTS5 table `search_index` (trigram tokenizer), filled by triggers. A word of three
   characters or more is matched as an FTS5 phrase through the index; a shorter word (trigrams
   cannot hold it) by a scan of the same table with instr().
-- PostgreSQL: ILIKE on the columns themselves, served by pg_trgm GIN indexes.
+- PostgreSQL: the table `search_documents`, one row of character bigrams per case (tsvector with
+  a GIN index), filled by triggers: a word of two characters is one lexeme, of one character a
+  prefix, a longer one the AND of its bigrams, rechecked against the text.
 
 Every word of a query must occur (AND), each as literal text: quotes, `*`, `NEAR`, `OR`, `%`,
 `_` are just characters. Representatives match only what they may read: not internal
 annotations, not replies the secretariat has not approved.
+
+A search returns at most MAX_RESULTS cases, the newest (or oldest) matches: they are found in
+slices of ids, newest first, so a word in half the letters costs no more than a rare one.
 """
 import re
 import unicodedata
@@ -19,7 +24,8 @@ from datetime import datetime, time, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from djgc_direct.accounts.models import Role, User
 from djgc_direct.cases.models import (
@@ -30,13 +36,16 @@ from djgc_direct.core.clock import SHANGHAI, today_shanghai
 from djgc_direct.core.errors import ValidationError
 from djgc_direct.deadlines.stages import overdue_clause
 from djgc_direct.extensions import db
-from djgc_direct.search.schema import FTS_TABLE
+from djgc_direct.core.pagination import Page
+from djgc_direct.search.schema import FTS_TABLE, documents
 
 MAX_QUERY = 100  # characters of a query that are read; the rest is ignored
 MAX_TERMS = 8
 TRIGRAM = 3  # the shortest word the trigram index can find by itself
 SNIPPET_WIDTH = 80
 MAX_PER_PAGE = 100
+MAX_RESULTS = 1000  # a search shows this many cases at most (with a hint to narrow it down)
+FIRST_SLICE = 20_000  # ids in the first slice of a PostgreSQL search; each next one is 4× wider
 SORTS = ("relevance", "newest", "oldest")
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -65,43 +74,102 @@ def _fts_phrase(term):
     return '"' + term.replace('"', '""') + '"'
 
 
-def cases_containing(term, public_only):
-    """A SELECT of the ids of cases whose own title, content, annotations or replies contain
-    `term`; with `public_only`, only the text a representative may read counts."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        if len(term) >= TRIGRAM:
-            match = sa.literal_column(FTS_TABLE).op("MATCH")(_fts_phrase(term))
-        else:
-            match = sa.func.instr(sa.func.lower(_FTS.c.body), term.lower()) > 0
-        stmt = sa.select(_FTS.c.case_id).where(match)
-        return stmt.where(_FTS.c.public == 1) if public_only else stmt
+def _is_sqlite():
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
+def _fts_clause(term, public_only):
+    """SQLite: the ids of cases whose own title, content, annotations or replies contain `term`."""
+    if len(term) >= TRIGRAM:
+        match = sa.literal_column(FTS_TABLE).op("MATCH")(_fts_phrase(term))
+    else:
+        match = sa.func.instr(sa.func.lower(_FTS.c.body), term.lower()) > 0
+    stmt = sa.select(_FTS.c.case_id).where(match)
+    return stmt.where(_FTS.c.public == 1) if public_only else stmt
+
+
+def _lexeme(text, prefix=False):
+    """`text` as one quoted tsquery lexeme: inside quotes nothing is syntax ('' and \\ escape)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'" + (":*" if prefix else "")
+
+
+def _has_digit(term):
+    return any(ch.isdigit() for ch in term)
+
+
+def term_query(term):
+    """PostgreSQL: the tsquery (as text) finding the documents that may contain `term`: its
+    bigrams, ANDed; a single character as a prefix of a bigram. A word with a digit may be part of
+    a case number, whose document holds only the bigrams with a digit, so only those are asked."""
+    word = term.lower()
+    if len(word) == 1:
+        return _lexeme(word, prefix=True)
+    grams = list(dict.fromkeys(word[i:i + 2] for i in range(len(word) - 1)))
+    if _has_digit(word):
+        grams = [gram for gram in grams if _has_digit(gram)]
+    return " & ".join(_lexeme(gram) for gram in grams)
+
+
+def _exact(term):
+    """Whether a document holding the bigrams of `term` surely holds `term` (no recheck needed)."""
+    return len(term) <= 2 and not _has_digit(term)
+
+
+def _contains(term, public_only):
+    """PostgreSQL: the case's text that the user may read contains `term` (the exact recheck)."""
     pattern = _like_pattern(term)
-    annotations = sa.select(Annotation.case_id).where(Annotation.text.ilike(pattern))
-    replies = sa.select(Reply.case_id).where(Reply.text.ilike(pattern))
+    annotations = sa.select(Annotation.id).where(Annotation.case_id == Case.id, Annotation.text.ilike(pattern))
+    replies = sa.select(Reply.id).where(Reply.case_id == Case.id, Reply.text.ilike(pattern))
     if public_only:
         annotations = annotations.where(Annotation.internal.is_(False))
         replies = replies.where(Reply.status == ReplyStatus.APPROVED)
-    own = sa.select(Case.id).where(sa.or_(Case.title.ilike(pattern), Case.content.ilike(pattern)))
-    return sa.union(own, annotations, replies)
+    places = [Case.title.ilike(pattern), Case.content.ilike(pattern), annotations.exists(), replies.exists()]
+    if _has_digit(term):
+        places.append(Case.number.ilike(pattern))
+    if not public_only:
+        merged = aliased(Case)
+        places.append(sa.select(merged.id).where(merged.merged_into_id == Case.id, sa.or_(
+            merged.title.ilike(pattern), merged.content.ilike(pattern))).exists())
+    return sa.or_(*places)
 
 
-def text_clause(user, terms):
+def text_clause(user, terms, id_range=None):
     """A WHERE clause: the case holds every one of `terms`, in text `user` may read. A letter
     merged into a case is handled as part of it, so its words find that case too (except for
-    representatives, who may not read the other representative's letter)."""
+    representatives, who may not read the other representative's letter). `id_range` (low, high]
+    narrows PostgreSQL's document lookup to a slice of ids."""
     public_only = user.role is Role.REPRESENTATIVE
+    if _is_sqlite():
+        return _sqlite_text_clause(terms, public_only)
+    query = sa.cast(" & ".join(f"({term_query(term)})" for term in terms), postgresql.TSQUERY)
+    found = sa.select(documents.c.case_id).where(documents.c.terms.op("@@")(query))
+    if id_range:
+        found = found.where(documents.c.case_id > id_range[0], documents.c.case_id <= id_range[1])
+    # The document holds text a representative may not read: their matches are always rechecked.
+    rechecks = [_contains(term, public_only) for term in terms if public_only or not _exact(term)]
+    return sa.and_(Case.id.in_(found), *rechecks)
+
+
+def _sqlite_text_clause(terms, public_only):
     merged = aliased(Case)
     clauses = []
     for term in terms:
-        own = cases_containing(term, public_only)
-        clause = Case.id.in_(own)
+        clause = Case.id.in_(_fts_clause(term, public_only))
         if not public_only:
             clause = sa.or_(clause, Case.id.in_(
-                sa.select(merged.merged_into_id).where(merged.id.in_(cases_containing(term, False)))))
-        if any(ch.isdigit() for ch in term):  # 0173 finds 直通〔2026〕0173号
+                sa.select(merged.merged_into_id).where(merged.id.in_(_fts_clause(term, False)))))
+        if _has_digit(term):  # 0173 finds 直通〔2026〕0173号
             clause = sa.or_(clause, Case.number.contains(term, autoescape=True))
         clauses.append(clause)
     return sa.and_(*clauses)
+
+
+def cases_naming(names):
+    """A SELECT of the ids of cases whose text (any of it) contains one of `names`."""
+    if _is_sqlite():
+        return sa.union(*[_fts_clause(name, False) for name in names])
+    query = sa.cast(" | ".join(f"({term_query(name)})" for name in names), postgresql.TSQUERY)
+    return sa.select(documents.c.case_id).where(documents.c.terms.op("@@")(query))
 
 
 # ---- highlighting -----------------------------------------------------------------------------
@@ -171,9 +239,10 @@ class Hit:
 
 @dataclass
 class Results:
-    pagination: object  # Flask-SQLAlchemy's Pagination of cases
+    pagination: Page  # of the first MAX_RESULTS matches at most
     hits: list
     terms: list
+    more: bool  # more than MAX_RESULTS cases match
 
 
 def _enum(cls, value, field):
@@ -216,45 +285,89 @@ def filters(*, status=None, leader_id=None, unit_id=None, delegation_id=None, ca
     return clauses
 
 
-def _order(sort, terms):
+def _sort(sort, terms):
     sort = sort or ("relevance" if terms else "newest")
     if sort not in SORTS:
         raise ValidationError(_("排序方式无效。"), field="sort")
-    when = sa.func.coalesce(Case.first_submitted_at, Case.created_at)
-    if sort == "oldest":
-        return [when.asc(), Case.id.asc()]
-    newest = [when.desc(), Case.id.desc()]
-    if sort == "relevance" and terms:  # cases with every word in the title first
-        in_title = sa.and_(*[sa.func.lower(Case.title).contains(t.lower(), autoescape=True) for t in terms])
-        return [sa.case((in_title, 0), else_=1), *newest]
-    return newest
+    return sort
 
 
-# What a list of results shows of each case, loaded in a fixed number of queries.
-LIST_LOADS = (selectinload(Case.representative),
-              selectinload(Case.assignments).selectinload(Assignment.unit),
-              selectinload(Case.leaders).selectinload(CaseLeader.leader))
+def _slices(newest_first):
+    """(low, high] ranges of case ids covering them all, from the newest (or the oldest) on, each
+    four times wider than the one before. On SQLite, one range: its FTS5 lookup is not sliced."""
+    top = db.session.scalar(sa.select(sa.func.max(Case.id))) or 0
+    if _is_sqlite():
+        yield 0, top
+        return
+    width, low, high = FIRST_SLICE, top, 0
+    if newest_first:
+        while low > 0:
+            high, low = low, max(0, low - width)
+            yield low, high
+            width *= 4
+    else:
+        while high < top:
+            low, high = high, min(top, high + width)
+            yield low, high
+            width *= 4
+
+
+def _matches(user, terms, clauses, newest_first, limit):
+    """The ids and titles of the first `limit` cases (by id, newest or oldest first) that `user`
+    may see, pass `clauses` and hold every one of `terms`: slice by slice, so a common word stops
+    in the first slice and a rare one costs a few index lookups."""
+    found = []
+    for low, high in _slices(newest_first):
+        stmt = sa.select(Case.id, Case.title).where(
+            visible_cases_filter(user), *clauses, Case.id > low, Case.id <= high)
+        if terms:
+            stmt = stmt.where(text_clause(user, terms, (low, high)))
+        order = Case.id.desc() if newest_first else Case.id.asc()
+        found += db.session.execute(stmt.order_by(order).limit(limit - len(found))).all()
+        if len(found) >= limit:
+            break
+    return found
+
+
+def _by_relevance(rows, terms):
+    """Cases with every word in the title first, each group in the order given (stable sort)."""
+    words = [term.lower() for term in terms]
+    return sorted(rows, key=lambda row: not all(word in row.title.lower() for word in words))
+
+
+# What a hit shows (search/index.html, the API's SearchHitSchema) and its snippet reads, in a
+# fixed number of queries; not the leaders and units, which a hit does not show.
+HIT_LOADS = (joinedload(Case.representative, innerjoin=True).load_only(User.id, User.name),)
+SNIPPET_LOADS = (selectinload(Case.annotations).load_only(Annotation.text, Annotation.internal),
+                 selectinload(Case.replies).load_only(Reply.text, Reply.status))
 
 
 def search_cases(user, query="", *, status=None, leader_id=None, unit_id=None, delegation_id=None, category=None,
                  date_from=None, date_to=None, overdue=None, sort=None, page=1, per_page=20):
     """The cases `user` may see that hold every word of `query` and pass the filters, one page
-    of them, each with its title and a snippet highlighted. An empty query lists by filters only."""
+    of them, each with its title and a snippet highlighted. An empty query lists by filters only.
+    At most MAX_RESULTS cases are found (the newest, or with sort="oldest" the oldest); with
+    "relevance" (the default with words) those with every word in the title come first."""
     terms = terms_of(query)
-    stmt = sa.select(Case).where(visible_cases_filter(user), *filters(
-        status=status, leader_id=leader_id, unit_id=unit_id, delegation_id=delegation_id, category=category,
-        date_from=date_from, date_to=date_to, overdue=overdue))
-    if terms:
-        stmt = stmt.where(text_clause(user, terms)).options(selectinload(Case.annotations),
-                                                             selectinload(Case.replies))
-    stmt = stmt.order_by(*_order(sort, terms)).options(*LIST_LOADS)
-    pagination = db.paginate(stmt, page=max(1, int(page or 1)), per_page=min(MAX_PER_PAGE, max(1, int(per_page))),
-                             error_out=False, count=True)
-    merged = _merged_letters(pagination.items) if terms and user.role is not Role.REPRESENTATIVE else {}
+    sort = _sort(sort, terms)
+    clauses = filters(status=status, leader_id=leader_id, unit_id=unit_id, delegation_id=delegation_id,
+                      category=category, date_from=date_from, date_to=date_to, overdue=overdue)
+    rows = _matches(user, terms, clauses, sort != "oldest", MAX_RESULTS + 1)
+    more = len(rows) > MAX_RESULTS
+    rows = rows[:MAX_RESULTS]
+    if sort == "relevance" and terms:
+        rows = _by_relevance(rows, terms)
+    per_page = min(MAX_PER_PAGE, max(1, int(per_page)))
+    page = max(1, int(page or 1))
+    ids = [row.id for row in rows[(page - 1) * per_page:page * per_page]]
+    loads = (*HIT_LOADS, *SNIPPET_LOADS) if terms else HIT_LOADS
+    loaded = {case.id: case for case in db.session.scalars(sa.select(Case).where(Case.id.in_(ids)).options(*loads))}
+    cases = [loaded[case_id] for case_id in ids]
+    merged = _merged_letters(cases) if terms and user.role is not Role.REPRESENTATIVE else {}
     hits = [Hit(case, highlight(case.title, terms),
                 snippet(case, user, terms, merged.get(case.id, ())) if terms else None)
-            for case in pagination.items]
-    return Results(pagination, hits, terms)
+            for case in cases]
+    return Results(Page(cases, page, per_page, len(rows), capped=False), hits, terms, more)
 
 
 def _merged_letters(cases):

@@ -21,7 +21,7 @@ from djgc_direct.cases.models import Case, CaseStatus
 from djgc_direct.cases.services import MERGE_TARGET_STATES, visible_cases_filter
 from djgc_direct.extensions import db
 from djgc_direct.organisations.models import Organisation
-from djgc_direct.search.services import cases_containing
+from djgc_direct.search.services import cases_naming
 
 NAME_WEIGHT = 0.4
 MIN_SCORE = 0.25
@@ -105,7 +105,7 @@ def _candidates(scope, names, exclude_id):
     base = base.options(selectinload(Case.representative)).order_by(Case.id.desc())
     found = {case.id: case for case in db.session.scalars(base.limit(RECENT_CANDIDATES))}
     if names:
-        naming = sa.union(*[cases_containing(name, False) for name in sorted(names)[:MAX_NAMES]])
+        naming = cases_naming(sorted(names)[:MAX_NAMES])
         for case in db.session.scalars(base.where(Case.id.in_(naming)).limit(BY_NAME_CANDIDATES)):
             found.setdefault(case.id, case)
     return list(found.values())
