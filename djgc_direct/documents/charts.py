@@ -22,16 +22,28 @@ class MissingCJKFont(RuntimeError):
     """No font on the machine can draw Chinese labels."""
 
 
-@lru_cache(maxsize=1)
-def cjk_font_path():
-    """The file of the first of CJK_FAMILIES installed; MissingCJKFont if none is."""
+def _find_cjk_font():
     for family in CJK_FAMILIES:
         try:
             return font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
         except ValueError:
             continue
-    raise MissingCJKFont("no Chinese font for the charts: install fonts-noto-cjk "
-                         f"(Debian; `make system-deps`), or one of: {', '.join(CJK_FAMILIES)}")
+    return None
+
+
+@lru_cache(maxsize=1)
+def cjk_font_path():
+    """The file of the first of CJK_FAMILIES installed; MissingCJKFont if none is."""
+    path = _find_cjk_font()
+    if path is None:  # installed after matplotlib cached its font list: add what it has not seen
+        known = {font.fname for font in font_manager.fontManager.ttflist}
+        for fname in set(font_manager.findSystemFonts()) - known:
+            font_manager.fontManager.addfont(fname)
+        path = _find_cjk_font()
+    if path is None:
+        raise MissingCJKFont("no Chinese font for the charts: install fonts-noto-cjk "
+                             f"(Debian; `make system-deps`), or one of: {', '.join(CJK_FAMILIES)}")
+    return path
 
 
 def rates_by_unit(names, on_time, satisfaction, title="各承办单位按时答复率和满意率"):
