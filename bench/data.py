@@ -11,17 +11,48 @@ from djgc_direct.cases.models import (
 from djgc_direct.extensions import db
 from djgc_direct.organisations.models import Delegation, Level, Organisation, Sector
 
-PLACES = ["雒容工业园区", "柳北区", "鱼峰区", "柳南区", "城中区", "柳江区", "鹿寨县", "融安县", "三江侗族自治县", "柳城县"]
-MATTERS = ["拖欠农民工工资", "道路破损", "老旧小区改造", "学校周边交通", "农村饮水安全", "企业用地审批",
-           "养老服务", "医保报销", "污水处理", "违规占道经营"]
+from djgc_direct.search.similar import PLACES
+
+# What letters are about: (subject, details a letter may give). Enough variety that a word
+# matches a realistic share of letters (a place or matter a few per cent, not a tenth).
+MATTERS = [
+    ("拖欠农民工工资", ["工程款结算滞后", "施工单位负责人失联", "春节前工资仍未发放", "劳动监察投诉后无进展"]),
+    ("道路破损", ["路面坑洼积水", "雨后塌陷", "大货车碾压严重", "修补后再次开裂"]),
+    ("老旧小区改造", ["外墙脱落", "管网老化", "加装电梯意见不一", "改造后垃圾未清运"]),
+    ("学校周边交通", ["上下学时段拥堵", "缺少斑马线", "接送车辆乱停", "没有交通协管员"]),
+    ("农村饮水安全", ["水质浑浊", "管道年久失修", "旱季断水", "水费收取不规范"]),
+    ("企业用地审批", ["审批环节多", "用地指标不足", "补充材料反复", "办理时间超过承诺时限"]),
+    ("养老服务", ["社区养老床位不足", "日间照料中心闲置", "高龄津贴发放迟缓", "护理人员短缺"]),
+    ("医保报销", ["异地就医报销难", "慢性病门诊认定慢", "报销比例不清楚", "结算窗口排队时间长"]),
+    ("污水处理", ["生活污水直排河道", "处理厂超负荷", "管网未接通", "夏季异味明显"]),
+    ("违规占道经营", ["夜市占用人行道", "商户乱搭乱建", "油烟噪声扰民", "执法后反弹"]),
+    ("路灯不亮", ["主干道路灯损坏", "村道没有照明", "报修多次无人处理", "夜间出行不安全"]),
+    ("房屋征收补偿", ["补偿标准不统一", "安置房交付延期", "评估结果有争议", "过渡费未按时发放"]),
+    ("公交线路调整", ["站点撤并后出行不便", "发车间隔过长", "末班车时间太早", "线路绕行"]),
+    ("小微企业融资", ["贷款门槛高", "担保难", "贴息政策落实慢", "续贷手续繁琐"]),
+    ("耕地撂荒", ["青壮年外出务工", "水利设施损毁", "土地流转不畅", "种植收益低"]),
+    ("噪声扰民", ["工地夜间施工", "广场舞音量过大", "娱乐场所经营到深夜", "货运车辆鸣笛"]),
+    ("物业管理纠纷", ["物业费上涨", "公共收益不公开", "维修基金使用难", "业委会成立受阻"]),
+    ("河道垃圾", ["汛期漂浮物多", "沿岸倾倒建筑垃圾", "保洁频次不够", "排污口未封堵"]),
+    ("教育资源不足", ["学位紧张", "大班额", "教师编制不足", "新建学校迟迟未开学"]),
+    ("乡村公路养护", ["弯道缺少防护栏", "塌方未清理", "路面过窄会车困难", "养护资金不到位"]),
+]
 
 
 def letter(rng):
-    place, matter = rng.choice(PLACES), rng.choice(MATTERS)
+    place = rng.choice(PLACES)
+    matter, details = rng.choice(MATTERS)
     title = f"关于{place}{matter}问题的反映"
-    content = (f"{place}群众反映{matter}问题已持续较长时间,涉及群众较多,"
-               f"恳请市委领导关注,督促有关部门尽快研究解决。") * rng.randint(2, 6)
-    return title, content
+    people = rng.randint(20, 3000)
+    sentences = [f"{place}群众反映{matter}问题已持续较长时间,涉及群众约{people}人。"]
+    for detail in rng.sample(details, rng.randint(1, len(details))):
+        sentences.append(f"据了解,{detail},群众意见较大。")
+    if rng.random() < 0.3:
+        sentences.append(f"此前已向有关部门反映{rng.randint(2, 9)}次,至今未得到解决。")
+    if rng.random() < 0.2:
+        sentences.append(f"涉及金额约{rng.randint(5, 900)}万元。")
+    sentences.append("恳请市委领导关注,督促有关部门尽快研究解决,并及时答复。")
+    return title, "".join(sentences)
 
 
 def base_world(unit_count=100):

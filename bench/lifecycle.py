@@ -63,12 +63,14 @@ def generate(size, today, seed=11, batch=10_000, span_days=3 * 365):
     ids = people()
     states = [state for state, share in STATES for _ in range(share)]
     end = datetime.combine(today, datetime.min.time(), tzinfo=timezone.utc)
+    # Letters are written in time order, so ids follow the submission dates as in a real database.
+    ages = sorted((rng.uniform(1, span_days) for _ in range(size)), reverse=True)
     number = 0
     for start in range(0, size, batch):
         cases, plans = [], []
-        for _ in range(min(batch, size - start)):
+        for age in ages[start:start + batch]:
             status = rng.choice(states)
-            submitted = end - timedelta(days=rng.uniform(1, span_days), hours=rng.uniform(0, 23))
+            submitted = end - timedelta(days=age)
             title, content = letter(rng)
             row = {"representative_id": rng.choice(ids["reps"]), "title": title, "content": content,
                    "category": rng.choice(list(Category)), "on_behalf_of": rng.choice(list(OnBehalfOf)),

@@ -25,19 +25,25 @@ RESULTS = Path(__file__).resolve().parent.parent / "bench-results"
 TODAY = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
 
 
-def fresh_app(tmp, name):
+def fresh_app(tmp, name, keep=False):
     """An app on an empty, migrated database: a SQLite file in `tmp`, or with
-    DJGC_BENCH_DATABASE_URL a new PostgreSQL database on that server."""
+    DJGC_BENCH_DATABASE_URL a new PostgreSQL database on that server. With `keep`, the database
+    outlives the run (SQLite: bench-results/<name>.sqlite3) and is used again if it exists."""
     server = os.environ.get("DJGC_BENCH_DATABASE_URL")
     if server:
         url = sa.engine.make_url(server)
         database = f"djgc_bench_{name}"
         admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{database}"'))
+            exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": database})
+            if not (keep and exists):
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+                conn.execute(sa.text(f'CREATE DATABASE "{database}"'))
         admin.dispose()
         url = url.set(database=database).render_as_string(hide_password=False)
+    elif keep:
+        RESULTS.mkdir(exist_ok=True)
+        url = f"sqlite:///{RESULTS / (name + '.sqlite3')}"
     else:
         url = f"sqlite:///{tmp / 'bench.sqlite3'}"
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, CLOCK=FixedClock(TODAY))

@@ -2,11 +2,14 @@
 
   submit   letters through the service layer, and through HTTP (gunicorn) against the empty route
   list     the secretariat's case list page (p50/p95 ms) against the empty route, and its bare SQL
+  search   the search page for a two-character word and for two words, against the empty route,
+           and the search service's own statements replayed as bare SQL
   sweep    one reminder sweep against its own statements run as bare SQL
 
 Each figure sits beside its floor from the same run, as a ratio. Results: bench-results/suite-<db>.json.
 
     python -m bench.suite --sizes 10000 100000      (DJGC_BENCH_DATABASE_URL for PostgreSQL)
+    python -m bench.suite --sizes 1000000 --reuse   (measure a database generated before again)
 """
 import argparse
 import json
@@ -30,12 +33,17 @@ from bench.run import RESULTS, TODAY, fresh_app, timed
 from djgc_direct.accounts import services as accounts
 from djgc_direct.accounts.models import User
 from djgc_direct.cases import services as cases
+from djgc_direct.search import services as search
 from djgc_direct.cases.models import Case
 from djgc_direct.core.clock import clock_set_to
 from djgc_direct.deadlines import reminders
 from djgc_direct.extensions import db
 
 PASSWORD = "Bench-pass-2026"
+# Words the generated letters use (bench/data.py): a matter in about one letter in twenty, and a
+# place with a matter, together in about one letter in a thousand.
+SHORT_QUERY = "道路"
+LONG_QUERY = "雒容工业园区 拖欠农民工工资"
 
 
 def percentiles(samples):
@@ -81,18 +89,19 @@ def measure_http(app, url_db, requests):
         timed_gets(opener, base + "/cases/", 5)  # warm up the workers
         empty = timed_gets(opener, base + "/__bench_empty", requests)
         listing = timed_gets(opener, base + "/cases/", requests)
-        # A place and a matter the generated letters use: words of two and of four characters.
-        search_short = timed_gets(opener, base + "/search?q=" + urllib.parse.quote("道路"), requests // 2)
-        search_long = timed_gets(opener, base + "/search?q=" + urllib.parse.quote("雒容工业园区 拖欠农民工工资"),
-                                 requests // 2)
+        search_short = timed_gets(opener, base + "/search?q=" + urllib.parse.quote(SHORT_QUERY), requests)
+        search_long = timed_gets(opener, base + "/search?q=" + urllib.parse.quote(LONG_QUERY), requests)
         submit = measure_http_submit(base, requests)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return {"empty_route": percentiles(empty), "case_list_page": percentiles(listing),
-            "case_list_vs_empty_p95": ratio(percentiles(listing)["p95_ms"], percentiles(empty)["p95_ms"]),
-            "search_two_characters": percentiles(search_short), "search_two_words": percentiles(search_long),
-            "submit": submit}
+    empty_p95 = percentiles(empty)["p95_ms"]
+    pages = {"case_list_page": listing, "search_two_characters": search_short, "search_two_words": search_long}
+    result = {"empty_route": percentiles(empty), "submit": submit}
+    for name, samples in pages.items():
+        result[name] = percentiles(samples)
+        result[name + "_vs_empty_p95"] = ratio(result[name]["p95_ms"], empty_p95)
+    return result
 
 
 def measure_http_submit(base, letters, clients=10):
@@ -157,41 +166,74 @@ def measure_submit_service(app, letters):
     return {"letters": letters, "per_second": round(letters / seconds, 1)}
 
 
+def captured(function):
+    """Run `function` (in an app context) and return its result and the SQL statements it ran."""
+    statements = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        result = function()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", capture)
+    return result, statements
+
+
+def replayed(statements):
+    """Seconds to run `statements` as bare SQL on the DBAPI connection (rolled back)."""
+    with db.engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        started = time.perf_counter()
+        cursor = raw.cursor()
+        for statement, parameters in statements:
+            cursor.execute(statement, parameters)
+            if cursor.description:
+                cursor.fetchall()
+        seconds = time.perf_counter() - started
+        raw.rollback()
+    return seconds
+
+
+def measure_search_sql(app, query, count):
+    """The statements of one secretariat search (the service, in process), replayed as bare SQL."""
+    with app.app_context():
+        secretary = db.session.scalar(sa.select(User).where(User.username == "sec0"))
+        results, statements = captured(lambda: search.search_cases(secretary, query))
+        db.session.rollback()
+        samples = [replayed(statements) for _ in range(count)]
+    return {**percentiles(samples), "statements": len(statements), "found": results.pagination.total,
+            "more": results.more}
+
+
 def measure_sweep(app):
     """One sweep as of TODAY, then the same statements as bare SQL; both rolled back."""
     with app.app_context():
-        statements = []
-
-        def capture(conn, cursor, statement, parameters, context, executemany):
-            statements.append((statement, parameters))
-
-        sa.event.listen(db.engine, "before_cursor_execute", capture)
         with clock_set_to(TODAY):
-            seconds, result = timed(reminders.sweep)
-        sa.event.remove(db.engine, "before_cursor_execute", capture)
+            (seconds, result), statements = captured(lambda: timed(reminders.sweep))
         db.session.rollback()
-        with db.engine.connect() as connection:
-            raw = connection.connection.dbapi_connection
-            started = time.perf_counter()
-            cursor = raw.cursor()
-            for statement, parameters in statements:
-                cursor.execute(statement, parameters)
-            floor = time.perf_counter() - started
-            raw.rollback()
+        floor = replayed(statements)
     return {"seconds": round(seconds, 3), "reminders": sum(result.reminders.values()),
             "bare_sql_seconds": round(floor, 3), "ratio": ratio(seconds, floor)}
 
 
-def run_size(size, requests):
+def run_size(size, requests, reuse):
     with tempfile.TemporaryDirectory() as tmp:
-        app = fresh_app(Path(tmp), f"suite_{size}")
+        app = fresh_app(Path(tmp), f"suite_{size}", keep=reuse)
         with app.app_context():
-            generate_seconds, _ = timed(lambda: lifecycle.generate(size, TODAY.date()))
+            present = db.session.scalar(sa.select(sa.func.count()).select_from(Case))
+            generate_seconds = None
+            if not present:
+                generate_seconds, _ = timed(lambda: lifecycle.generate(size, TODAY.date()))
             dialect = db.engine.dialect.name
         url = app.config["SQLALCHEMY_DATABASE_URI"]
-        row = {"size": size, "database": dialect, "generate_seconds": round(generate_seconds, 1)}
+        row = {"size": size, "database": dialect, "cases": present or size,
+               "generate_seconds": generate_seconds and round(generate_seconds, 1)}
         row["sweep"] = measure_sweep(app)
         row["list_bare_sql"] = measure_list_sql(app, requests)
+        row["search_two_characters_bare_sql"] = measure_search_sql(app, SHORT_QUERY, requests)
+        row["search_two_words_bare_sql"] = measure_search_sql(app, LONG_QUERY, requests)
         row["http"] = measure_http(app, url, requests)
         row["submit_service"] = measure_submit_service(app, 200)
         with app.app_context():
@@ -203,13 +245,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the generated database (bench-results/ or the PostgreSQL server) and, when "
+                             "it is there already, measure it again instead of generating it")
     args = parser.parse_args()
     result = {"machine": {"platform": platform.platform(), "python": platform.python_version(),
                           "cpus": os.cpu_count()},
               "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "rows": []}
     RESULTS.mkdir(exist_ok=True)
     for size in args.sizes:  # written after each size: the large ones take long
-        row = run_size(size, args.requests)
+        row = run_size(size, args.requests, args.reuse)
         result["rows"].append(row)
         out = RESULTS / f"suite-{row['database']}.json"
         out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
