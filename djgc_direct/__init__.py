@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from config import ROOT, INSECURE_SECRET_KEYS, MIN_SECRET_KEY_LENGTH, ProductionConfig, get_config
 from djgc_direct.core.clock import SystemClock
+from djgc_direct.search import bigrams
 
 
 def create_app(config_name=None, **overrides):
@@ -63,7 +64,8 @@ def register_extensions(app):
 
 
 def _configure_sqlite(app, db):
-    """WAL mode, a busy timeout and foreign keys for every SQLite connection.
+    """WAL mode, a busy timeout, foreign keys and the search index's function for every SQLite
+    connection.
 
     A request that writes begins its transaction with BEGIN IMMEDIATE, so concurrent writers
     queue on the busy timeout instead of failing when a read snapshot cannot become a write.
@@ -76,6 +78,8 @@ def _configure_sqlite(app, db):
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
+        # The search index's triggers cut text into bigram tokens with this (search/bigrams.py).
+        dbapi_connection.create_function(bigrams.SQLITE_FUNCTION, 1, bigrams.sqlite_tokens, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")

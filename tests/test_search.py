@@ -10,6 +10,7 @@ from djgc_direct.cases.models import Annotation, Case, CaseStatus, Reply
 from djgc_direct.core.clock import SHANGHAI
 from djgc_direct.extensions import db
 from djgc_direct.search import services as search_services
+from djgc_direct.search.bigrams import pairs, sqlite_query, sqlite_tokens
 from djgc_direct.search.services import highlight, search_cases, terms_of
 from tests.cases_world import case_in, lead_assignment, make_world
 from tests.factories import UnitFactory, UnitStaffFactory
@@ -312,3 +313,40 @@ def test_search_api(client, world):
     assert item["snippet"] == {"source": "content", "html": "&lt;script&gt;x&lt;/script&gt;胜利路<mark>路灯</mark>损坏"}
     assert caller(client, world.secretary).get("/search?q=%22*NEAR%25").status_code == 200
     assert caller(client, world.secretary).get("/search?sort=best").status_code == 422
+
+
+def test_bigram_tokens():
+    assert sqlite_tokens("道路 A") == "9053g8def 8defg 61g"  # a character before a space or the end is alone
+    assert sqlite_tokens("AB") == sqlite_tokens("ab") == "61g62 62g"
+    assert sqlite_query("道路") == '"9053g8def"'
+    assert sqlite_query("道") == '"9053g" *'
+    assert sqlite_query('"*') == '"22g2a"'  # only hex tokens reach FTS5
+    assert pairs("工业园区工业") == ["工业", "业园", "园区", "区工"]
+
+
+def test_the_sqlite_index_stays_consistent(world):
+    """After the writes the triggers handle, the index holds what one built afresh from the
+    current rows holds: a contentless table is deleted from by giving the old tokens again, and a
+    mismatch would leave stale entries behind silently (FTS5's integrity-check cannot see it)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's FTS5 index")
+    case = case_in(world, CaseStatus.REPLIED)
+    services.update_letter(letter(world, "草稿", "路灯", submit=False), world.representative, title="路灯问题",
+                           content="胜利路路灯损坏。", leader_ids=[world.chen.id], category="livelihood",
+                           on_behalf_of="self")
+    db.session.execute(sa.update(Reply).where(Reply.case_id == case.id).values(text="改写"))
+    db.session.execute(sa.delete(Annotation).where(Annotation.case_id == case.id))
+    db.session.execute(sa.delete(Case).where(Case.status == CaseStatus.DRAFT))
+    db.session.commit()
+    fresh = ("SELECT id * 4, djgc_bigram_tokens(title || char(10) || content) FROM cases "
+             "UNION ALL SELECT id * 4 + 1, djgc_bigram_tokens(text) FROM annotations "
+             "UNION ALL SELECT id * 4 + 2, djgc_bigram_tokens(text) FROM replies")
+    for statement in ("CREATE VIRTUAL TABLE temp.fresh USING fts5(body, content='')",
+                      f"INSERT INTO temp.fresh (rowid, body) {fresh}",
+                      "CREATE VIRTUAL TABLE temp.kept_terms USING fts5vocab(main, search_index, 'row')",
+                      "CREATE VIRTUAL TABLE temp.fresh_terms USING fts5vocab(temp, fresh, 'row')"):
+        db.session.execute(sa.text(statement))
+    kept = db.session.execute(sa.text("SELECT term, doc, cnt FROM temp.kept_terms")).all()
+    assert len(kept) > 20
+    assert set(kept) == set(db.session.execute(sa.text("SELECT term, doc, cnt FROM temp.fresh_terms")).all())
+    db.session.rollback()

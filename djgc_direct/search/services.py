@@ -2,9 +2,9 @@
 combined with filters and a sort, paginated, scoped to what the user may see, with highlighted
 snippets. One service, two backends (docs/search.md):
 
-- SQLite: the FTS5 table `search_index` (trigram tokenizer), filled by triggers. A word of three
-  characters or more is matched as an FTS5 phrase through the index; a shorter word (trigrams
-  cannot hold it) by a scan of the same table with instr().
+- SQLite: the contentless FTS5 table `search_index`, a row per text (case, annotation, reply)
+  holding its character bigrams as tokens (search/bigrams.py), filled by triggers: a word is the
+  phrase of its bigrams, exact.
 - PostgreSQL: the table `search_documents`, one row of character bigrams per case (tsvector with
   a GIN index), filled by triggers: a word of two characters is one lexeme, of one character a
   prefix, a longer one the AND of its bigrams, rechecked against the text.
@@ -37,11 +37,11 @@ from djgc_direct.core.errors import ValidationError
 from djgc_direct.deadlines.stages import overdue_clause
 from djgc_direct.extensions import db
 from djgc_direct.core.pagination import Page
+from djgc_direct.search import bigrams
 from djgc_direct.search.schema import FTS_TABLE, documents
 
 MAX_QUERY = 100  # characters of a query that are read; the rest is ignored
 MAX_TERMS = 8
-TRIGRAM = 3  # the shortest word the trigram index can find by itself
 SNIPPET_WIDTH = 80
 MAX_PER_PAGE = 100
 MAX_RESULTS = 1000  # a search shows this many cases at most (with a hint to narrow it down)
@@ -49,7 +49,7 @@ FIRST_SLICE = 20_000  # ids in the first slice of a PostgreSQL search; each next
 SORTS = ("relevance", "newest", "oldest")
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_FTS = sa.table(FTS_TABLE, sa.column("case_id"), sa.column("body"), sa.column("public"))
+_FTS = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer), sa.column("body"))
 
 
 # ---- the words of a query ---------------------------------------------------------------------
@@ -69,23 +69,30 @@ def _like_pattern(term):
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _fts_phrase(term):
-    """`term` as one FTS5 string: inside double quotes every character is literal text."""
-    return '"' + term.replace('"', '""') + '"'
-
-
 def _is_sqlite():
     return db.session.get_bind().dialect.name == "sqlite"
 
 
 def _fts_clause(term, public_only):
-    """SQLite: the ids of cases whose own title, content, annotations or replies contain `term`."""
-    if len(term) >= TRIGRAM:
-        match = sa.literal_column(FTS_TABLE).op("MATCH")(_fts_phrase(term))
-    else:
-        match = sa.func.instr(sa.func.lower(_FTS.c.body), term.lower()) > 0
-    stmt = sa.select(_FTS.c.case_id).where(match)
-    return stmt.where(_FTS.c.public == 1) if public_only else stmt
+    """SQLite: the ids of cases whose own title, content, annotations or replies contain `term`.
+    A row's rowid says where its text comes from: case id × 4, annotation id × 4 + 1, reply id
+    × 4 + 2 (migration 0011); what a representative may read is decided on the source row."""
+    match = sa.literal_column(FTS_TABLE).op("MATCH")(bigrams.sqlite_query(term))
+    rowid = _FTS.c.rowid
+
+    def source_id(kind):
+        return sa.and_(match, rowid % 4 == kind), (rowid - kind) // 4
+
+    found, case_id = source_id(0)
+    own = sa.select(case_id).where(found)
+    found, annotation_id = source_id(1)
+    annotations = sa.select(Annotation.case_id).join(_FTS, Annotation.id == annotation_id).where(found)
+    found, reply_id = source_id(2)
+    replies = sa.select(Reply.case_id).join(_FTS, Reply.id == reply_id).where(found)
+    if public_only:
+        annotations = annotations.where(Annotation.internal.is_(False))
+        replies = replies.where(Reply.status == ReplyStatus.APPROVED)
+    return sa.union(own, annotations, replies)
 
 
 def _lexeme(text, prefix=False):
@@ -101,11 +108,10 @@ def term_query(term):
     """PostgreSQL: the tsquery (as text) finding the documents that may contain `term`: its
     bigrams, ANDed; a single character as a prefix of a bigram. A word with a digit may be part of
     a case number, whose document holds only the bigrams with a digit, so only those are asked."""
-    word = term.lower()
-    if len(word) == 1:
-        return _lexeme(word, prefix=True)
-    grams = list(dict.fromkeys(word[i:i + 2] for i in range(len(word) - 1)))
-    if _has_digit(word):
+    if len(term) == 1:
+        return _lexeme(term.lower(), prefix=True)
+    grams = bigrams.pairs(term)
+    if _has_digit(term):
         grams = [gram for gram in grams if _has_digit(gram)]
     return " & ".join(_lexeme(gram) for gram in grams)
 
@@ -155,9 +161,9 @@ def _sqlite_text_clause(terms, public_only):
     clauses = []
     for term in terms:
         clause = Case.id.in_(_fts_clause(term, public_only))
-        if not public_only:
-            clause = sa.or_(clause, Case.id.in_(
-                sa.select(merged.merged_into_id).where(merged.id.in_(_fts_clause(term, False)))))
+        if not public_only:  # few letters are merged: start from them (indexed), not from the matches
+            clause = sa.or_(clause, Case.id.in_(sa.select(merged.merged_into_id).where(
+                merged.merged_into_id.is_not(None), merged.id.in_(_fts_clause(term, False)))))
         if _has_digit(term):  # 0173 finds 直通〔2026〕0173号
             clause = sa.or_(clause, Case.number.contains(term, autoescape=True))
         clauses.append(clause)

@@ -1,8 +1,15 @@
-"""search documents: one bigram document per case on PostgreSQL
+"""search by character bigrams, on both databases
 
-Replaces the trigram indexes of 0007 on PostgreSQL (docs/search.md): a trigram index cannot find
-a one- or two-character word, which is most of what people type in Chinese, and searching four
-columns of three tables cannot stop early at the newest matches. Now each case has one row in
+Replaces the trigram indexes of 0007 (docs/search.md): a trigram index cannot find a one- or
+two-character word, which is most of what people type in Chinese.
+
+SQLite: the FTS5 table search_index becomes contentless and holds the text cut into bigram
+tokens by djgc_bigram_tokens(), a function the app registers on every connection
+(djgc_direct/search/bigrams.py); the triggers stay, computing the tokens. A contentless table
+stores no copy of the text; a row is deleted by giving its tokens again ('delete' command).
+
+PostgreSQL: searching four columns of three tables cannot stop early at the newest matches. Now
+each case has one row in
 `search_documents` holding the character bigrams of all its text as a tsvector (`terms`: title,
 content, annotations, replies, letters merged into it, the digit bigrams of its number) and of its
 title alone (`title_terms`), each with a GIN index. Statement-level triggers keep the row in step
@@ -12,8 +19,6 @@ The bigrams of "雒容园区" padded with a space are 雒容 容园 园区 "区 
 one lexeme, a word of one character a prefix query (x:*), a longer word the AND of its bigrams
 (rechecked against the text, since bigrams may come from different places).
 
-SQLite keeps its FTS5 table of 0007; nothing changes there.
-
 Revision ID: 0011
 Revises: 0010
 Create Date: 2026-11-27 03:00:00
@@ -21,12 +26,99 @@ Create Date: 2026-11-27 03:00:00
 """
 from alembic import op
 
+from djgc_direct.search.bigrams import SQLITE_FUNCTION
+
 
 # revision identifiers, used by Alembic.
 revision = '0011'
 down_revision = '0010'
 branch_labels = None
 depends_on = None
+
+# ---- SQLite ----------------------------------------------------------------------------------
+
+def _tokens(text):
+    return f"{SQLITE_FUNCTION}({text})"
+
+
+CASE_TEXT, ANNOTATION_TEXT, REPLY_TEXT = "{0}.title || char(10) || {0}.content", "{0}.text", "{0}.text"
+SOURCES = {  # table: (text of a row, its rowid in search_index)
+    "cases": (CASE_TEXT, "{0}.id * 4"),
+    "annotations": (ANNOTATION_TEXT, "{0}.id * 4 + 1"),
+    "replies": (REPLY_TEXT, "{0}.id * 4 + 2"),
+}
+
+
+def _bigram_triggers():
+    triggers = {}
+    for table, (text, rowid) in SOURCES.items():
+        insert = (f"INSERT INTO search_index (rowid, body) VALUES ({rowid.format('new')}, "
+                  f"{_tokens(text.format('new'))})")
+        delete = (f"INSERT INTO search_index (search_index, rowid, body) VALUES ('delete', {rowid.format('old')}, "
+                  f"{_tokens(text.format('old'))})")
+        columns = "title, content" if table == "cases" else "text"
+        triggers[f"trg_search_{table}_ai"] = ("AFTER INSERT", table, insert)
+        triggers[f"trg_search_{table}_au"] = (f"AFTER UPDATE OF {columns}", table, f"{delete}; {insert}")
+        triggers[f"trg_search_{table}_ad"] = ("AFTER DELETE", table, delete)
+    return triggers
+
+
+BIGRAM_TRIGGERS = _bigram_triggers()
+
+# The trigram table of 0007, restored on downgrade.
+TRIGRAM_ROWS = {
+    "cases": "{0}.id * 4, {0}.title || char(10) || {0}.content, {0}.id, 1",
+    "annotations": "{0}.id * 4 + 1, {0}.text, {0}.case_id, {0}.internal = 0",
+    "replies": "{0}.id * 4 + 2, {0}.text, {0}.case_id, {0}.status = 'approved'",
+}
+TRIGRAM_UPDATE_OF = {"cases": "title, content", "annotations": "text, internal, case_id",
+                     "replies": "text, status, case_id"}
+TRIGRAM_ROWID = {"cases": "{0}.id * 4", "annotations": "{0}.id * 4 + 1", "replies": "{0}.id * 4 + 2"}
+
+
+def _trigram_triggers():
+    triggers = {}
+    for table, row in TRIGRAM_ROWS.items():
+        insert = f"INSERT INTO search_index (rowid, body, case_id, public) VALUES ({row.format('new')})"
+        delete = f"DELETE FROM search_index WHERE rowid = {TRIGRAM_ROWID[table].format('old')}"
+        triggers[f"trg_search_{table}_ai"] = ("AFTER INSERT", table, insert)
+        triggers[f"trg_search_{table}_au"] = (f"AFTER UPDATE OF {TRIGRAM_UPDATE_OF[table]}", table,
+                                              f"{delete}; {insert}")
+        triggers[f"trg_search_{table}_ad"] = ("AFTER DELETE", table, delete)
+    return triggers
+
+
+def _create_triggers(triggers):
+    for name, (event, table, statements) in triggers.items():
+        op.execute(f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW BEGIN {statements}; END")
+
+
+def _drop_triggers(triggers):
+    for name in triggers:
+        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def upgrade_sqlite():
+    _drop_triggers(BIGRAM_TRIGGERS)  # the same names as those of 0007
+    op.execute("DROP TABLE IF EXISTS search_index")
+    op.execute("CREATE VIRTUAL TABLE search_index USING fts5(body, content='')")
+    _create_triggers(BIGRAM_TRIGGERS)
+    for table, (text, rowid) in SOURCES.items():
+        op.execute(f"INSERT INTO search_index (rowid, body) "
+                   f"SELECT {rowid.format(table)}, {_tokens(text.format(table))} FROM {table}")
+
+
+def downgrade_sqlite():
+    _drop_triggers(BIGRAM_TRIGGERS)
+    op.execute("DROP TABLE IF EXISTS search_index")
+    op.execute("CREATE VIRTUAL TABLE search_index USING fts5("
+               "body, case_id UNINDEXED, public UNINDEXED, tokenize = 'trigram')")
+    _create_triggers(_trigram_triggers())
+    for table, row in TRIGRAM_ROWS.items():
+        op.execute(f"INSERT INTO search_index (rowid, body, case_id, public) SELECT {row.format(table)} FROM {table}")
+
+
+# ---- PostgreSQL ------------------------------------------------------------------------------
 
 TRIGRAM_INDEXES = {  # those of 0007, restored on downgrade
     "ix_cases_title_trgm": ("cases", "title"),
@@ -128,8 +220,20 @@ FUNCTIONS = ("djgc_search_cases_changed()", "djgc_search_children_changed()", "d
 
 
 def upgrade():
-    if op.get_bind().dialect.name != "postgresql":
-        return
+    if op.get_bind().dialect.name == "sqlite":
+        upgrade_sqlite()
+    else:
+        upgrade_postgresql()
+
+
+def downgrade():
+    if op.get_bind().dialect.name == "sqlite":
+        downgrade_sqlite()
+    else:
+        downgrade_postgresql()
+
+
+def upgrade_postgresql():
     op.execute("CREATE TABLE search_documents ("
                "case_id integer PRIMARY KEY REFERENCES cases (id) ON DELETE CASCADE, "
                "title_terms tsvector NOT NULL, terms tsvector NOT NULL)")
@@ -148,9 +252,7 @@ def upgrade():
     op.execute("ANALYZE search_documents")
 
 
-def downgrade():
-    if op.get_bind().dialect.name != "postgresql":
-        return
+def downgrade_postgresql():
     for name, (_event, table, _transitions, _function) in TRIGGERS.items():
         op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
     op.execute("DROP TABLE IF EXISTS search_documents")
