@@ -1,4 +1,5 @@
 import enum
+import functools
 from datetime import date
 
 import sqlalchemy as sa
@@ -14,11 +15,17 @@ class LabelledEnum(enum.Enum):
 
     @property
     def label(self):
-        return self._labels()[self]
+        return _label_table(type(self))[self]
 
     @classmethod
     def choices(cls):
         return [(member.value, member.label) for member in cls]
+
+
+@functools.cache
+def _label_table(enum_class):
+    """The labels of `enum_class`, made once: lazy strings, translated each time one is shown."""
+    return enum_class._labels()
 
 
 class CaseStatus(LabelledEnum):

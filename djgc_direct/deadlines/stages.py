@@ -32,8 +32,7 @@ class Stage(enum.Enum):
 
     @property
     def label(self):
-        return {Stage.REGISTER: _l("登记呈阅"), Stage.ANNOTATE: _l("批示"), Stage.ACKNOWLEDGE: _l("签收"),
-                Stage.REPLY: _l("答复"), Stage.FEEDBACK: _l("评价")}[self]
+        return STAGE_LABELS[self]
 
 
 class Urgency(enum.Enum):
@@ -44,8 +43,13 @@ class Urgency(enum.Enum):
 
     @property
     def label(self):
-        return {Urgency.ON_TIME: _l("未到期"), Urgency.DUE_SOON: _l("即将到期"), Urgency.DUE_TODAY: _l("今日到期"),
-                Urgency.OVERDUE: _l("已逾期")}[self]
+        return URGENCY_LABELS[self]
+
+
+STAGE_LABELS = {Stage.REGISTER: _l("登记呈阅"), Stage.ANNOTATE: _l("批示"), Stage.ACKNOWLEDGE: _l("签收"),
+                Stage.REPLY: _l("答复"), Stage.FEEDBACK: _l("评价")}
+URGENCY_LABELS = {Urgency.ON_TIME: _l("未到期"), Urgency.DUE_SOON: _l("即将到期"), Urgency.DUE_TODAY: _l("今日到期"),
+                  Urgency.OVERDUE: _l("已逾期")}
 
 
 @dataclass(frozen=True)
