@@ -36,6 +36,7 @@ from djgc_direct.cases import services as cases
 from djgc_direct.search import services as search
 from djgc_direct.cases.models import Case
 from djgc_direct.core.clock import clock_set_to
+from djgc_direct.core.maintenance import refresh_statistics
 from djgc_direct.deadlines import reminders
 from djgc_direct.extensions import db
 
@@ -226,6 +227,8 @@ def run_size(size, requests, reuse):
             generate_seconds = None
             if not present:
                 generate_seconds, _ = timed(lambda: lifecycle.generate(size, TODAY.date()))
+                refresh_statistics()  # as the scheduler's nightly job does (core/maintenance.py)
+                db.session.commit()
             dialect = db.engine.dialect.name
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         row = {"size": size, "database": dialect, "cases": present or size,

@@ -3,6 +3,8 @@ import click
 
 from djgc_direct.accounts.cli import user
 from djgc_direct.assessments.cli import assess_command, rubric
+from djgc_direct.core.cli import command_transaction
+from djgc_direct.core.maintenance import refresh_statistics
 from djgc_direct.deadlines.cli import calendar, sweep_command
 from djgc_direct.demo.cli import seed_demo
 from djgc_direct.documents.cli import assessment_report, bulletin, pack, slip
@@ -30,3 +32,11 @@ djgc.add_command(sweep_command)
 djgc.add_command(scheduler_command)
 djgc.add_command(assess_command)
 djgc.add_command(rubric)
+
+
+@djgc.command("analyze")
+def analyze_command():
+    """Refresh the database's planner statistics (the scheduler does it daily at 03:30)."""
+    with command_transaction():
+        refresh_statistics()
+    click.echo("planner statistics refreshed")

@@ -3,6 +3,7 @@ context with the real clock, and commits once (the outbox delivery commits per m
 import logging
 
 from djgc_direct.assessments.services import scheduled_runs
+from djgc_direct.core.maintenance import refresh_statistics
 from djgc_direct.deadlines import reminders
 from djgc_direct.extensions import db
 from djgc_direct.notifications.outbox import deliver_outbox
@@ -36,10 +37,17 @@ def monthly_assessment():
                                               for run in runs))
 
 
+def analyze_database():
+    refresh_statistics()
+    db.session.commit()
+    log.info("planner statistics refreshed")
+
+
 # (job id, function, APScheduler trigger arguments); cron times are Asia/Shanghai.
 JOBS = [
     ("sweep_reminders", sweep_reminders, {"trigger": "interval", "minutes": 5}),
     ("deliver_mail", deliver_mail, {"trigger": "interval", "minutes": 1}),
     ("secretariat_digest", send_secretariat_digest, {"trigger": "cron", "hour": 8, "minute": 30}),
     ("monthly_assessment", monthly_assessment, {"trigger": "cron", "hour": 7, "minute": 0}),
+    ("analyze_database", analyze_database, {"trigger": "cron", "hour": 3, "minute": 30}),
 ]
