@@ -121,3 +121,13 @@ def test_a_list_page_reads_the_same_deadlines_as_the_case_page(clock):
     db.session.expire_all()  # nothing loaded: the page query loads no collections either
     assert open_deadlines_of(cases, soon_until) == expected
     assert len(expected[two_leaders.id]) == 2 and len(expected[reopened.id]) == 3
+
+
+def test_badges(app):
+    from djgc_direct.cases.badges import deadline_badge, status_badge
+    from djgc_direct.deadlines.stages import Deadline
+
+    assert str(status_badge(CaseStatus.IN_PROGRESS)) == '<span class="badge status-in_progress">办理中</span>'
+    deadline = Deadline(Stage.REPLY, date(2026, 12, 18), "<市财政局>", Urgency.OVERDUE)
+    assert str(deadline_badge(deadline)) == (
+        '<span class="deadline urgency-overdue" title="已逾期">答复 2026-12-18 · 已逾期</span>')
