@@ -13,6 +13,7 @@ from djgc_direct.cases.models import (
 )
 from djgc_direct.extensions import db
 from djgc_direct.organisations.models import Delegation, Level, Organisation, Sector
+from djgc_direct.search.bulk import bulk_load
 
 from bench.data import letter
 
@@ -57,7 +58,7 @@ def people(units=200, representatives=500, leaders=10):
             "leaders": [ids[f"leader{i}"] for i in range(leaders)], "sec": ids["sec0"], "units": unit_ids}
 
 
-def generate(size, today, seed=11, batch=10_000, span_days=3 * 365):
+def generate(size, today, seed=11, batch=1_000, span_days=3 * 365):
     """`size` cases over the last `span_days` days (three years), in the proportions of STATES."""
     rng = random.Random(seed)
     ids = people()
@@ -65,8 +66,14 @@ def generate(size, today, seed=11, batch=10_000, span_days=3 * 365):
     end = datetime.combine(today, datetime.min.time(), tzinfo=timezone.utc)
     # Letters are written in time order, so ids follow the submission dates as in a real database.
     ages = sorted((rng.uniform(1, span_days) for _ in range(size)), reverse=True)
+    with bulk_load():
+        _cases(rng, ids, states, ages, end, today, batch)
+    db.session.commit()
+
+
+def _cases(rng, ids, states, ages, end, today, batch):
     number = 0
-    for start in range(0, size, batch):
+    for start in range(0, len(ages), batch):
         cases, plans = [], []
         for age in ages[start:start + batch]:
             status = rng.choice(states)
@@ -99,7 +106,6 @@ def generate(size, today, seed=11, batch=10_000, span_days=3 * 365):
             plans.append(status)
         case_ids = db.session.scalars(sa.insert(Case).returning(Case.id), cases).all()
         _children(rng, ids, list(zip(case_ids, plans, cases)), today)
-    db.session.commit()
 
 
 def _children(rng, ids, batch, today):

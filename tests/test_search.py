@@ -350,3 +350,15 @@ def test_the_sqlite_index_stays_consistent(world):
     assert len(kept) > 20
     assert set(kept) == set(db.session.execute(sa.text("SELECT term, doc, cnt FROM temp.fresh_terms")).all())
     db.session.rollback()
+
+
+def test_a_bulk_load_builds_the_documents_at_the_end(world):
+    from djgc_direct.search.bulk import bulk_load
+
+    with bulk_load():
+        early = letter(world, "批量导入", "雒容工业园区路灯损坏。")
+        if db.engine.dialect.name == "postgresql":
+            assert found(world.secretary, "路灯") == []  # its document is not written yet
+    later = letter(world, "导入之后", "雒容工业园区路灯修好了。")  # the triggers are on again
+    assert set(found(world.secretary, "路灯")) == {early.id, later.id}
+    assert found(world.secretary, "损坏") == [early.id]
