@@ -69,10 +69,11 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m bench.concurrency
 
 # The scale table: realistic databases of 10k and 100k cases (SUITE_SIZES to change), pages and
-# SQL against their floors; with DJGC_BENCH_DATABASE_URL on PostgreSQL.
+# SQL against their floors; with DJGC_BENCH_DATABASE_URL on PostgreSQL (docs/performance.md runs
+# SUITE_SIZES=1000000 there). SUITE_ARGS=--reuse keeps the databases and measures them again.
 SUITE_SIZES ?= 10000 100000
 bench-suite: $(VENV)/.installed
-	$(BIN)/python -m bench.suite --sizes $(SUITE_SIZES)
+	$(BIN)/python -m bench.suite --sizes $(SUITE_SIZES) $(SUITE_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -2,6 +2,7 @@
 
   submit   letters through the service layer, and through HTTP (gunicorn) against the empty route
   list     the secretariat's case list page (p50/p95 ms) against the empty route, and its bare SQL
+  case     the secretariat's page of a registered case (with its similar letters), against the empty route
   search   the search page for a two-character word and for two words, against the empty route,
            and the search service's own statements replayed as bare SQL
   sweep    one reminder sweep against its own statements run as bare SQL
@@ -34,7 +35,7 @@ from djgc_direct.accounts import services as accounts
 from djgc_direct.accounts.models import User
 from djgc_direct.cases import services as cases
 from djgc_direct.search import services as search
-from djgc_direct.cases.models import Case
+from djgc_direct.cases.models import Case, CaseStatus
 from djgc_direct.core.clock import clock_set_to
 from djgc_direct.core.maintenance import refresh_statistics
 from djgc_direct.deadlines import reminders
@@ -82,6 +83,8 @@ def measure_http(app, url_db, requests):
         for user in db.session.scalars(sa.select(User).where(User.username.in_(["sec0", "rep0"]))):
             accounts.reset_password(user, PASSWORD, actor=None)
         db.session.commit()
+        # A case the secretariat handles now: its page shows the workflow, deadlines and similar letters.
+        case_id = db.session.scalar(sa.select(sa.func.max(Case.id)).where(Case.status == CaseStatus.REGISTERED))
     port = free_port()
     server = start_gunicorn(url_db, port, workers=2, module="bench.wsgi:app")
     base = f"http://127.0.0.1:{port}"
@@ -90,6 +93,7 @@ def measure_http(app, url_db, requests):
         timed_gets(opener, base + "/cases/", 5)  # warm up the workers
         empty = timed_gets(opener, base + "/__bench_empty", requests)
         listing = timed_gets(opener, base + "/cases/", requests)
+        case_page = timed_gets(opener, base + f"/cases/{case_id}", requests)
         search_short = timed_gets(opener, base + "/search?q=" + urllib.parse.quote(SHORT_QUERY), requests)
         search_long = timed_gets(opener, base + "/search?q=" + urllib.parse.quote(LONG_QUERY), requests)
         submit = measure_http_submit(base, requests)
@@ -97,7 +101,8 @@ def measure_http(app, url_db, requests):
         server.terminate()
         server.wait(timeout=30)
     empty_p95 = percentiles(empty)["p95_ms"]
-    pages = {"case_list_page": listing, "search_two_characters": search_short, "search_two_words": search_long}
+    pages = {"case_list_page": listing, "case_page": case_page, "search_two_characters": search_short,
+             "search_two_words": search_long}
     result = {"empty_route": percentiles(empty), "submit": submit}
     for name, samples in pages.items():
         result[name] = percentiles(samples)
@@ -227,8 +232,8 @@ def run_size(size, requests, reuse):
             generate_seconds = None
             if not present:
                 generate_seconds, _ = timed(lambda: lifecycle.generate(size, TODAY.date()))
-                refresh_statistics()  # as the scheduler's nightly job does (core/maintenance.py)
-                db.session.commit()
+            refresh_statistics()  # as the scheduler's nightly job does (core/maintenance.py)
+            db.session.commit()
             dialect = db.engine.dialect.name
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         row = {"size": size, "database": dialect, "cases": present or size,
