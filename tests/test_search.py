@@ -244,13 +244,20 @@ def test_search_finds_numbers(world):
     assert found(world.secretary, "直通") == []  # in every number, in no letter
 
 
-def test_a_longer_word_is_the_text_itself_not_just_its_pieces(world):
-    """Every piece (bigram) of 雒容工业 is in this case, but not the word."""
+@pytest.mark.parametrize("slice_from", [search_services.SLICE_FROM, 1])
+def test_a_longer_word_is_the_text_itself_not_just_its_pieces(world, monkeypatch, slice_from):
+    """Every piece (bigram) of 雒容工业 is in this case, but not the word; also when the words are
+    taken for common ones (PostgreSQL then asks the index for one bigram and rechecks the rest)."""
+    monkeypatch.setattr(search_services, "SLICE_FROM", slice_from)
     case = letter(world, "雒容问题", "容工之事,工业园区")
     assert found(world.secretary, "雒容") == [case.id]
     assert found(world.secretary, "雒容工业") == []
     assert found(world.secretary, "工业园区") == [case.id]
     assert found(world.secretary, "区") == [case.id]  # the last character of the letter
+    assert found(world.secretary, "雒容 工业园区") == [case.id]
+    assert found(world.secretary, "雒容 工业园") == [case.id]
+    assert found(world.secretary, "工业园区 雒容工") == []
+    assert found(world.representative, "容工 工业园区") == [case.id]
 
 
 def test_the_index_follows_every_write_to_annotations_and_replies(world):
@@ -272,7 +279,8 @@ def test_the_index_follows_every_write_to_annotations_and_replies(world):
 
 def test_a_search_returns_the_newest_matches_up_to_its_limit(world, monkeypatch):
     monkeypatch.setattr(search_services, "MAX_RESULTS", 3)
-    monkeypatch.setattr(search_services, "FIRST_SLICE", 2)  # PostgreSQL searches slices of two ids
+    monkeypatch.setattr(search_services, "FIRST_SLICE", 2)  # on PostgreSQL: slices of two, then eight ids
+    monkeypatch.setattr(search_services, "SLICE_FROM", 1)  # even for words few documents hold
     cases = [letter(world, f"第{i}件", "路灯损坏") for i in range(6)]
     letter(world, "无关", "别的事情")
     newest = search_cases(world.secretary, "路灯", per_page=2)
@@ -362,3 +370,4 @@ def test_a_bulk_load_builds_the_documents_at_the_end(world):
     later = letter(world, "导入之后", "雒容工业园区路灯修好了。")  # the triggers are on again
     assert set(found(world.secretary, "路灯")) == {early.id, later.id}
     assert found(world.secretary, "损坏") == [early.id]
+

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from djgc_direct.extensions import db
 
 SOURCE_TABLES = ("cases", "annotations", "replies")
-DOCUMENT_INDEXES = {"ix_search_documents_terms": "terms", "ix_search_documents_title_terms": "title_terms"}
+DOCUMENT_INDEXES = {"ix_search_documents_terms": "terms"}
 
 
 def _execute(sql):

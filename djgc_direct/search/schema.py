@@ -13,8 +13,7 @@ FTS_TABLE = "search_index"
 DOCUMENTS_TABLE = "search_documents"
 
 # PostgreSQL: one row per case (migration 0011).
-documents = sa.table(DOCUMENTS_TABLE, sa.column("case_id", sa.Integer),
-                     sa.column("title_terms", postgresql.TSVECTOR), sa.column("terms", postgresql.TSVECTOR))
+documents = sa.table(DOCUMENTS_TABLE, sa.column("case_id", sa.Integer), sa.column("terms", postgresql.TSVECTOR))
 
 
 def is_search_table(name):

@@ -46,6 +46,7 @@ SNIPPET_WIDTH = 80
 MAX_PER_PAGE = 100
 MAX_RESULTS = 1000  # a search shows this many cases at most (with a hint to narrow it down)
 FIRST_SLICE = 20_000  # ids in the first slice of a PostgreSQL search; each next one is 4× wider
+SLICE_FROM = 5_000  # PostgreSQL: when fewer documents may hold the words, one query reads them all
 SORTS = ("relevance", "newest", "oldest")
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -104,16 +105,17 @@ def _has_digit(term):
     return any(ch.isdigit() for ch in term)
 
 
-def term_query(term):
+def term_query(term, first_only=False):
     """PostgreSQL: the tsquery (as text) finding the documents that may contain `term`: its
-    bigrams, ANDed; a single character as a prefix of a bigram. A word with a digit may be part of
-    a case number, whose document holds only the bigrams with a digit, so only those are asked."""
+    bigrams, ANDed (with `first_only`, its first bigram alone); a single character as a prefix of
+    a bigram. A word with a digit may be part of a case number, whose document holds only the
+    bigrams with a digit, so only those are asked."""
     if len(term) == 1:
         return _lexeme(term.lower(), prefix=True)
     grams = bigrams.pairs(term)
     if _has_digit(term):
         grams = [gram for gram in grams if _has_digit(gram)]
-    return " & ".join(_lexeme(gram) for gram in grams)
+    return " & ".join(_lexeme(gram) for gram in grams[:1 if first_only else None])
 
 
 def _exact(term):
@@ -139,20 +141,39 @@ def _contains(term, public_only):
     return sa.or_(*places)
 
 
-def text_clause(user, terms, id_range=None):
+def _words_query(terms):
+    return " & ".join(f"({term_query(term)})" for term in terms)
+
+
+def _holding_documents(terms, cap):
+    """PostgreSQL: how many documents may hold every one of `terms`, counted up to `cap`. It
+    selects no column, so the index answers alone where the table's pages are all visible."""
+    query = sa.cast(_words_query(terms), postgresql.TSQUERY)
+    holding = sa.select(sa.literal(1)).select_from(documents).where(documents.c.terms.op("@@")(query)).limit(cap)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(holding.subquery()))
+
+
+def text_clause(user, terms, id_range=None, common=False):
     """A WHERE clause: the case holds every one of `terms`, in text `user` may read. A letter
     merged into a case is handled as part of it, so its words find that case too (except for
-    representatives, who may not read the other representative's letter). `id_range` (low, high]
-    narrows PostgreSQL's document lookup to a slice of ids."""
+    representatives, who may not read the other representative's letter). `id_range`, [low,
+    high), narrows PostgreSQL's document lookup to those ids.
+
+    `common`: many documents hold the words. PostgreSQL estimates an AND of bigrams as if they
+    were independent (they are not: 农民 and 民工 come together), takes the words for rare and reads
+    every document holding them; asked for one bigram, it estimates right and walks the newest
+    ids instead, and the words are rechecked on the cases it meets."""
     public_only = user.role is Role.REPRESENTATIVE
     if _is_sqlite():
         return _sqlite_text_clause(terms, public_only)
-    query = sa.cast(" & ".join(f"({term_query(term)})" for term in terms), postgresql.TSQUERY)
-    found = sa.select(documents.c.case_id).where(documents.c.terms.op("@@")(query))
+    asked = [max(terms, key=len)] if common else terms
+    query = term_query(asked[0], first_only=True) if common else _words_query(terms)
+    found = sa.select(documents.c.case_id).where(documents.c.terms.op("@@")(sa.cast(query, postgresql.TSQUERY)))
     if id_range:
-        found = found.where(documents.c.case_id > id_range[0], documents.c.case_id <= id_range[1])
+        found = found.where(documents.c.case_id >= id_range[0], documents.c.case_id < id_range[1])
     # The document holds text a representative may not read: their matches are always rechecked.
-    rechecks = [_contains(term, public_only) for term in terms if public_only or not _exact(term)]
+    rechecks = [_contains(term, public_only) for term in terms
+                if public_only or term not in asked or not _exact(term)]
     return sa.and_(Case.id.in_(found), *rechecks)
 
 
@@ -298,22 +319,23 @@ def _sort(sort, terms):
     return sort
 
 
-def _slices(newest_first):
-    """(low, high] ranges of case ids covering them all, from the newest (or the oldest) on, each
-    four times wider than the one before. On SQLite, one range: its FTS5 lookup is not sliced."""
-    top = db.session.scalar(sa.select(sa.func.max(Case.id))) or 0
-    if _is_sqlite():
-        yield 0, top
+def _slices(newest_first, common):
+    """[low, high) ranges of case ids covering them all, from the newest (or the oldest) on, each
+    four times wider than the one before; one range on SQLite (its FTS5 lookup is not sliced) and
+    for words few documents hold (one index lookup finds them all at once)."""
+    end = (db.session.scalar(sa.select(sa.func.max(Case.id))) or 0) + 1
+    if not common:
+        yield 0, end
         return
-    width, low, high = FIRST_SLICE, top, 0
+    width, low, high = FIRST_SLICE, end, 0
     if newest_first:
         while low > 0:
             high, low = low, max(0, low - width)
             yield low, high
             width *= 4
     else:
-        while high < top:
-            low, high = high, min(top, high + width)
+        while high < end:
+            low, high = high, min(end, high + width)
             yield low, high
             width *= 4
 
@@ -321,14 +343,15 @@ def _slices(newest_first):
 def _matches(user, terms, clauses, newest_first, limit):
     """The ids and titles of the first `limit` cases (by id, newest or oldest first) that `user`
     may see, pass `clauses` and hold every one of `terms`: slice by slice, so a common word stops
-    in the first slice and a rare one costs a few index lookups."""
+    in the first slice. Words few documents hold are looked up at once, through the index."""
+    common = not _is_sqlite() and (not terms or _holding_documents(terms, SLICE_FROM) >= SLICE_FROM)
     found = []
-    for low, high in _slices(newest_first):
+    order = Case.id.desc() if newest_first else Case.id.asc()
+    for low, high in _slices(newest_first, common):
         stmt = sa.select(Case.id, Case.title).where(
-            visible_cases_filter(user), *clauses, Case.id > low, Case.id <= high)
+            visible_cases_filter(user), *clauses, Case.id >= low, Case.id < high)
         if terms:
-            stmt = stmt.where(text_clause(user, terms, (low, high)))
-        order = Case.id.desc() if newest_first else Case.id.asc()
+            stmt = stmt.where(text_clause(user, terms, (low, high), common))
         found += db.session.execute(stmt.order_by(order).limit(limit - len(found))).all()
         if len(found) >= limit:
             break

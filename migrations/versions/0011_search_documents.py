@@ -9,11 +9,10 @@ tokens by djgc_bigram_tokens(), a function the app registers on every connection
 stores no copy of the text; a row is deleted by giving its tokens again ('delete' command).
 
 PostgreSQL: searching four columns of three tables cannot stop early at the newest matches. Now
-each case has one row in
-`search_documents` holding the character bigrams of all its text as a tsvector (`terms`: title,
-content, annotations, replies, letters merged into it, the digit bigrams of its number) and of its
-title alone (`title_terms`), each with a GIN index. Statement-level triggers keep the row in step
-with cases, annotations and replies, set-based, so bulk inserts pay once per statement.
+each case has one row in `search_documents` holding the character bigrams of all its text as a
+tsvector (`terms`: title, content, annotations, replies, letters merged into it, the digit bigrams
+of its number) with a GIN index. Statement-level triggers keep the row in step with cases,
+annotations and replies, set-based, so bulk inserts pay once per statement.
 
 The bigrams of "雒容园区" padded with a space are 雒容 容园 园区 "区 ": a word of two characters is
 one lexeme, a word of one character a prefix query (x:*), a longer word the AND of its bigrams
@@ -151,15 +150,15 @@ $$
 
 REFRESH_FUNCTION = r"""
 CREATE FUNCTION djgc_search_refresh(ids integer[]) RETURNS void LANGUAGE sql AS $$
-  INSERT INTO search_documents AS document (case_id, title_terms, terms)
-  SELECT c.id, djgc_search_terms(c.title),
+  INSERT INTO search_documents AS document (case_id, terms)
+  SELECT c.id,
          djgc_search_terms(concat_ws(E'\n', c.title, c.content,
              (SELECT string_agg(a.text, E'\n') FROM annotations a WHERE a.case_id = c.id),
              (SELECT string_agg(r.text, E'\n') FROM replies r WHERE r.case_id = c.id),
              (SELECT string_agg(m.title || E'\n' || m.content, E'\n') FROM cases m WHERE m.merged_into_id = c.id)))
          || djgc_search_number_terms(c.number)
   FROM cases c WHERE c.id = ANY(ids)
-  ON CONFLICT (case_id) DO UPDATE SET title_terms = excluded.title_terms, terms = excluded.terms
+  ON CONFLICT (case_id) DO UPDATE SET terms = excluded.terms
 $$
 """
 
@@ -236,14 +235,13 @@ def downgrade():
 def upgrade_postgresql():
     op.execute("CREATE TABLE search_documents ("
                "case_id integer PRIMARY KEY REFERENCES cases (id) ON DELETE CASCADE, "
-               "title_terms tsvector NOT NULL, terms tsvector NOT NULL)")
+               "terms tsvector NOT NULL)")
     for function in (TERMS_FUNCTION, NUMBER_TERMS_FUNCTION, REFRESH_FUNCTION, CASES_TRIGGER_FUNCTION,
                      CHILDREN_TRIGGER_FUNCTION):
         op.execute(function)
     # Fill the table before indexing it: one GIN build is far cheaper than a million inserts.
     op.execute("SELECT djgc_search_refresh(ARRAY(SELECT id FROM cases))")
     op.execute("CREATE INDEX ix_search_documents_terms ON search_documents USING gin (terms)")
-    op.execute("CREATE INDEX ix_search_documents_title_terms ON search_documents USING gin (title_terms)")
     for name, (event, table, transitions, function) in TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {transitions} "
                    f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()")
