@@ -53,6 +53,18 @@ def test_two_letters_about_luorong_wages_are_similar(world):
     assert [s.case.id for s in similar_cases(SAME_MATTER, world.secretary)] == [second.id, first.id]
 
 
+def test_a_letter_naming_several_places(world):
+    """Candidates are looked up for every name at once (on SQLite one flat UNION: SQLite refuses a
+    UNION of UNIONs, which the demo's case page once hit)."""
+    road = letter(world, "园区道路破损", ROAD, world.representative)
+    light = letter(world, "路灯损坏", STREET_LIGHT, world.representative)
+    both = "雒容工业园区和柳北区胜利路一带路灯损坏多日,主干道路面破损严重,夜间出行不便,请尽快维修。"
+    assert names_in(both) == {"雒容工业园区", "柳北区"}
+    found = similar_cases(both, world.secretary)
+    assert {s.case.id for s in found} == {light.id, road.id} or {s.case.id for s in found} == {light.id}
+    assert all(s.names for s in found)
+
+
 def test_merged_away_letters_are_not_offered(world):
     first = case_in(world, CaseStatus.REGISTERED)
     merged = letter(world, "雒容工业园区欠薪", SAME_MATTER, world.other_representative)

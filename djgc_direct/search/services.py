@@ -74,10 +74,11 @@ def _is_sqlite():
     return db.session.get_bind().dialect.name == "sqlite"
 
 
-def _fts_clause(term, public_only):
-    """SQLite: the ids of cases whose own title, content, annotations or replies contain `term`.
-    A row's rowid says where its text comes from: case id × 4, annotation id × 4 + 1, reply id
-    × 4 + 2 (migration 0011); what a representative may read is decided on the source row."""
+def _fts_selects(term, public_only):
+    """SQLite: SELECTs of the ids of cases whose own title, content, annotations or replies
+    contain `term` (one per source; a UNION of them finds the cases). A row's rowid says where its
+    text comes from: case id × 4, annotation id × 4 + 1, reply id × 4 + 2 (migration 0011); what a
+    representative may read is decided on the source row."""
     match = sa.literal_column(FTS_TABLE).op("MATCH")(bigrams.sqlite_query(term))
     rowid = _FTS.c.rowid
 
@@ -93,7 +94,11 @@ def _fts_clause(term, public_only):
     if public_only:
         annotations = annotations.where(Annotation.internal.is_(False))
         replies = replies.where(Reply.status == ReplyStatus.APPROVED)
-    return sa.union(own, annotations, replies)
+    return [own, annotations, replies]
+
+
+def _fts_clause(term, public_only):
+    return sa.union(*_fts_selects(term, public_only))
 
 
 def _lexeme(text, prefix=False):
@@ -193,8 +198,8 @@ def _sqlite_text_clause(terms, public_only):
 
 def cases_naming(names):
     """A SELECT of the ids of cases whose text (any of it) contains one of `names`."""
-    if _is_sqlite():
-        return sa.union(*[_fts_clause(name, False) for name in names])
+    if _is_sqlite():  # one flat UNION: SQLite does not take a UNION of UNIONs
+        return sa.union(*[select for name in names for select in _fts_selects(name, False)])
     query = sa.cast(" | ".join(f"({term_query(name)})" for name in names), postgresql.TSQUERY)
     return sa.select(documents.c.case_id).where(documents.c.terms.op("@@")(query))
 
