@@ -8,7 +8,7 @@ instead of 0.1 ms at 100,000 cases). ANALYZE samples, so it stays cheap (0.2 s a
 from djgc_direct.extensions import db
 
 
-def refresh_statistics():
-    """Refresh the planner's statistics for every table (runs outside any transaction on SQLite,
-    inside the caller's on PostgreSQL)."""
-    db.session.execute(db.text("ANALYZE"))
+def refresh_statistics(table=None):
+    """Refresh the planner's statistics, of every table or of `table` (a name from the code,
+    never from input), in the caller's transaction."""
+    db.session.execute(db.text(f"ANALYZE {table}" if table else "ANALYZE"))

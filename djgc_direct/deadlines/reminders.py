@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from djgc_direct.accounts.models import Role, User
 from djgc_direct.cases.models import Annotation, Assignment, AssignmentStatus, Case, CaseLeader, CaseStatus
 from djgc_direct.core.clock import now_utc, today_shanghai
+from djgc_direct.core.maintenance import refresh_statistics
 from djgc_direct.deadlines.calendar import WorkdayCalendar
 from djgc_direct.deadlines.models import Reminder, ReminderLevel as L
 from djgc_direct.deadlines.services import reminder_ladder
@@ -167,7 +168,7 @@ def sweep():
     if sum(reminders.values()) > ANALYZE_AFTER and db.session.get_bind().dialect.name == "postgresql":
         # PostgreSQL plans the notification joins from table statistics, which know nothing yet
         # of the rows this transaction just inserted; after a large batch they are refreshed first.
-        db.session.execute(sa.text("ANALYZE reminders"))
+        refresh_statistics("reminders")
     notified = notify_reminders(sweep_id, first_id, ladder)
     closed = close_expired_verdicts()
     return SweepResult(sweep_id, reminders, closed, notified)

@@ -13,8 +13,9 @@ Every word of a query must occur (AND), each as literal text: quotes, `*`, `NEAR
 `_` are just characters. Representatives match only what they may read: not internal
 annotations, not replies the secretariat has not approved.
 
-A search returns at most MAX_RESULTS cases, the newest (or oldest) matches: they are found in
-slices of ids, newest first, so a word in half the letters costs no more than a rare one.
+A search returns at most MAX_RESULTS cases, the newest (or oldest) matches. On PostgreSQL, words
+few documents hold are read at once through the index; common words (and lists without words) in
+slices of ids, newest first, so that a word in half the letters stops as early as a rare one.
 """
 import re
 import unicodedata
@@ -34,9 +35,9 @@ from djgc_direct.cases.models import (
 from djgc_direct.cases.services import visible_annotations, visible_cases_filter, visible_replies
 from djgc_direct.core.clock import SHANGHAI, today_shanghai
 from djgc_direct.core.errors import ValidationError
+from djgc_direct.core.pagination import Page
 from djgc_direct.deadlines.stages import overdue_clause
 from djgc_direct.extensions import db
-from djgc_direct.core.pagination import Page
 from djgc_direct.search import bigrams
 from djgc_direct.search.schema import FTS_TABLE, documents
 
@@ -171,12 +172,16 @@ def text_clause(user, terms, id_range=None, common=False):
     public_only = user.role is Role.REPRESENTATIVE
     if _is_sqlite():
         return _sqlite_text_clause(terms, public_only)
-    asked = [max(terms, key=len)] if common else terms
-    query = term_query(asked[0], first_only=True) if common else _words_query(terms)
+    if common:
+        longest = max(terms, key=len)
+        query, asked = term_query(longest, first_only=True), {longest}
+    else:
+        query, asked = _words_query(terms), set(terms)
     found = sa.select(documents.c.case_id).where(documents.c.terms.op("@@")(sa.cast(query, postgresql.TSQUERY)))
     if id_range:
         found = found.where(documents.c.case_id >= id_range[0], documents.c.case_id < id_range[1])
-    # The document holds text a representative may not read: their matches are always rechecked.
+    # A word the index was asked for whole needs no recheck when it is exact; the document holds
+    # text a representative may not read, so their matches are always rechecked.
     rechecks = [_contains(term, public_only) for term in terms
                 if public_only or term not in asked or not _exact(term)]
     return sa.and_(Case.id.in_(found), *rechecks)
@@ -324,12 +329,11 @@ def _sort(sort, terms):
     return sort
 
 
-def _slices(newest_first, common):
-    """[low, high) ranges of case ids covering them all, from the newest (or the oldest) on, each
-    four times wider than the one before; one range on SQLite (its FTS5 lookup is not sliced) and
-    for words few documents hold (one index lookup finds them all at once)."""
+def _slices(newest_first, sliced):
+    """[low, high) ranges of case ids covering them all: with `sliced`, from the newest (or the
+    oldest) on, each four times wider than the one before; else one range."""
     end = (db.session.scalar(sa.select(sa.func.max(Case.id))) or 0) + 1
-    if not common:
+    if not sliced:
         yield 0, end
         return
     width, low, high = FIRST_SLICE, end, 0
@@ -349,10 +353,13 @@ def _matches(user, terms, clauses, newest_first, limit):
     """The ids and titles of the first `limit` cases (by id, newest or oldest first) that `user`
     may see, pass `clauses` and hold every one of `terms`: slice by slice, so a common word stops
     in the first slice. Words few documents hold are looked up at once, through the index."""
-    common = not _is_sqlite() and (not terms or _holding_documents(terms, SLICE_FROM) >= SLICE_FROM)
+    # SQLite's FTS5 subquery is evaluated whole whatever the range: one range there. On PostgreSQL
+    # words few documents hold are read at once through the index.
+    common = bool(terms) and not _is_sqlite() and _holding_documents(terms, SLICE_FROM) >= SLICE_FROM
+    sliced = common or (not terms and not _is_sqlite())
     found = []
     order = Case.id.desc() if newest_first else Case.id.asc()
-    for low, high in _slices(newest_first, common):
+    for low, high in _slices(newest_first, sliced):
         stmt = sa.select(Case.id, Case.title).where(
             visible_cases_filter(user), *clauses, Case.id >= low, Case.id < high)
         if terms:
