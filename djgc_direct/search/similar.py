@@ -11,6 +11,7 @@ MIN_SCORE up and only with some content in common (a shared place alone is not t
 Candidates come from the search index (cases naming one of the same names) and the most recent
 cases, so the work per call stays bounded however many cases there are.
 """
+import functools
 import re
 from dataclasses import dataclass
 
@@ -51,8 +52,8 @@ class Similar:
     names: tuple  # the names both letters mention
 
 
-def _text(case):
-    return f"{case.title}\n{case.content}"
+def _text(title, content):
+    return f"{title}\n{content}"
 
 
 def _organisation_keys():
@@ -64,13 +65,25 @@ def _organisation_keys():
         for suffix in ORGANISATION_SUFFIXES:
             if name.endswith(suffix) and len(name) - len(suffix) >= 3:
                 keys.add(name[:-len(suffix)])
-    return keys
+    return frozenset(keys)
+
+
+@functools.lru_cache(maxsize=8)
+def _names_by_first_character(organisation_keys):
+    """The names to look for, by their first character: a text is searched only for the names
+    starting with one of its characters (a few of the hundreds), which keeps scoring hundreds of
+    candidates cheap."""
+    names = {}
+    for name in (*PLACES, *organisation_keys):
+        names.setdefault(name[0], []).append(name)
+    return names
 
 
 def names_in(text, organisation_keys=None):
     """The place and organisation names in `text`, the longest only (雒容工业园区, not also 雒容)."""
-    keys = _organisation_keys() if organisation_keys is None else organisation_keys
-    present = {name for name in (*PLACES, *keys) if name in text}
+    keys = _organisation_keys() if organisation_keys is None else frozenset(organisation_keys)
+    by_first = _names_by_first_character(keys)
+    present = {name for first in by_first.keys() & set(text) for name in by_first[first] if name in text}
     return {name for name in present if not any(name != other and name in other for other in present)}
 
 
@@ -87,40 +100,48 @@ def _jaccard(a, b):
 
 
 def _scored(text, names, candidates, organisation_keys):
+    """(score, id, shared names) of each candidate row (id, title, content) similar enough."""
     grams = bigrams(text)
-    for candidate in candidates:
-        content = _jaccard(grams, bigrams(_text(candidate)))
-        if content < MIN_CONTENT:
+    for case_id, title, content in candidates:
+        theirs_text = _text(title, content)
+        content_overlap = _jaccard(grams, bigrams(theirs_text))
+        if content_overlap < MIN_CONTENT:
             continue
-        theirs = names_in(_text(candidate), organisation_keys)
-        score = NAME_WEIGHT * _jaccard(names, theirs) + (1 - NAME_WEIGHT) * content
+        theirs = names_in(theirs_text, organisation_keys)
+        score = NAME_WEIGHT * _jaccard(names, theirs) + (1 - NAME_WEIGHT) * content_overlap
         if score >= MIN_SCORE:
-            yield Similar(candidate, round(score, 3), tuple(sorted(names & theirs)))
+            yield round(score, 3), case_id, tuple(sorted(names & theirs))
 
 
 def _candidates(scope, names, exclude_id):
-    base = sa.select(Case).where(scope, Case.status.in_(CANDIDATE_STATES), Case.merged_into_id.is_(None))
+    """Rows (id, title, content) of the most recent candidate cases and of those naming `names`;
+    only the few that score are loaded as cases."""
+    base = sa.select(Case.id, Case.title, Case.content).where(
+        scope, Case.status.in_(CANDIDATE_STATES), Case.merged_into_id.is_(None))
     if exclude_id is not None:
         base = base.where(Case.id < exclude_id)  # earlier letters: the new one is merged into them
-    base = base.options(selectinload(Case.representative)).order_by(Case.id.desc())
-    found = {case.id: case for case in db.session.scalars(base.limit(RECENT_CANDIDATES))}
+    base = base.order_by(Case.id.desc())
+    found = {row.id: row for row in db.session.execute(base.limit(RECENT_CANDIDATES))}
     if names:
         naming = cases_naming(sorted(names)[:MAX_NAMES])
-        for case in db.session.scalars(base.where(Case.id.in_(naming)).limit(BY_NAME_CANDIDATES)):
-            found.setdefault(case.id, case)
-    return list(found.values())
+        for row in db.session.execute(base.where(Case.id.in_(naming)).limit(BY_NAME_CANDIDATES)):
+            found.setdefault(row.id, row)
+    return found.values()
 
 
 def _similar(case_or_text, scope, limit):
     if isinstance(case_or_text, Case):
-        text, exclude_id = _text(case_or_text), case_or_text.id
+        text, exclude_id = _text(case_or_text.title, case_or_text.content), case_or_text.id
     else:
         text, exclude_id = str(case_or_text), None
     keys = _organisation_keys()
     names = names_in(text, keys)
-    ranked = sorted(_scored(text, names, _candidates(scope, names, exclude_id), keys),
-                    key=lambda s: (-s.score, -s.case.id))
-    return ranked[:limit]
+    best = sorted(_scored(text, names, _candidates(scope, names, exclude_id), keys),
+                  key=lambda scored: (-scored[0], -scored[1]))[:limit]
+    cases = {case.id: case for case in db.session.scalars(
+        sa.select(Case).where(Case.id.in_([case_id for _, case_id, _ in best]))
+        .options(selectinload(Case.representative)))} if best else {}
+    return [Similar(cases[case_id], score, shared) for score, case_id, shared in best]
 
 
 def similar_cases(case_or_text, user, limit=5):
