@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 
 from djgc_direct.accounts.models import Role
+from djgc_direct.core.widgets import SelectField
 
 
 class LoginForm(FlaskForm):

@@ -2,13 +2,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import (
-    BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
-    TextAreaField, widgets,
-)
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
 from djgc_direct.cases.models import Category, OnBehalfOf, Outcome, Rating
+from djgc_direct.core.widgets import SelectField, SelectMultipleField
 
 
 class CheckboxListField(SelectMultipleField):

@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import DateField, IntegerField, SelectChoice, StringField
 from wtforms.validators import InputRequired, Length
 
+from djgc_direct.core.widgets import SelectField
 from djgc_direct.deadlines.services import LADDER, LIMITS, NOTE_MAX_LENGTH, WORKDAYS, not_a_whole_number
 
 WORKDAY, HOLIDAY = "workday", "holiday"

@@ -1,9 +1,10 @@
 """The selection of cases for a briefing pack."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField
+from wtforms import DateField, SelectChoice
 from wtforms.validators import Optional
 
+from djgc_direct.core.widgets import SelectField, SelectMultipleField
 from djgc_direct.documents.builders import PACK_STATUSES
 
 

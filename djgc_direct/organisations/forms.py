@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
+from djgc_direct.core.widgets import SelectField
 from djgc_direct.organisations.models import Level, Sector
 
 

@@ -1,9 +1,10 @@
 """The search form: words and filters in the query string. Choices come from the view."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
+from djgc_direct.core.widgets import SelectField
 from djgc_direct.search.services import MAX_QUERY
 
 
