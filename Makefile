@@ -15,7 +15,7 @@ SYSTEM_PACKAGES := $(RUNTIME_PACKAGES) chromium libreoffice-writer-nogui poppler
 help:
 	@echo "make run    set up and serve the app on http://$(HOST):$(PORT) with demo data"
 	@echo "make test   set up and run the whole test suite (DJGC_TEST_DATABASE_URL picks the database)"
-	@echo "make bench  measure the benchmarks and write bench-results/latest.json"
+	@echo "make bench  measure the benchmarks and the scale table, write bench-results/*.json"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -64,15 +64,17 @@ docs-images: $(VENV)/.installed system-deps
 	$(BIN)/python scripts/render_document_samples.py
 
 # Figures the issues ask for (not part of `make test`); DJGC_BENCH_DATABASE_URL picks the database.
-bench: $(VENV)/.installed
+# The scale table (bench.suite): realistic databases of SUITE_SIZES cases, every figure beside its
+# floor; docs/performance.md runs SUITE_SIZES=1000000 on PostgreSQL. SUITE_ARGS=--reuse keeps the
+# databases and measures them again.
+SUITE_SIZES ?= 10000 100000
+bench: $(VENV)/.installed runtime-deps translations
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 	$(BIN)/python -m bench.concurrency
+	$(BIN)/python -m bench.suite --sizes $(SUITE_SIZES) $(SUITE_ARGS)
 
-# The scale table: realistic databases of 10k and 100k cases (SUITE_SIZES to change), pages and
-# SQL against their floors; with DJGC_BENCH_DATABASE_URL on PostgreSQL (docs/performance.md runs
-# SUITE_SIZES=1000000 there). SUITE_ARGS=--reuse keeps the databases and measures them again.
-SUITE_SIZES ?= 10000 100000
-bench-suite: $(VENV)/.installed
+# The scale table alone.
+bench-suite: $(VENV)/.installed runtime-deps translations
 	$(BIN)/python -m bench.suite --sizes $(SUITE_SIZES) $(SUITE_ARGS)
 
 clean:

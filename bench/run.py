@@ -127,28 +127,43 @@ def bench_bulletin(app, cases):
             "docx_kib": len(content_bytes) // 1024}
 
 
-def bench_assessment(app, cases):
-    """Every metric family plus a full assessment run for one month, over a realistic database."""
+RUBRIC = Path(__file__).resolve().parent.parent / "config" / "rubrics" / "djgc_direct_v1.yaml"
+
+
+def monthly_assessment(version, period):
+    """What the secretariat runs each month: every metric family, then the assessment (which
+    scores the units itself). Flushes; the caller commits or rolls back."""
     from djgc_direct.assessments import services as assessments
     from djgc_direct.metrics import services as metrics
+
+    for family in (metrics.HANDLING, metrics.ANNOTATION, metrics.INTAKE):
+        metrics.total(family, period)
+    metrics.tree(period)
+    metrics.leaders(period)
+    metrics.delegations(period)
+    return assessments.run_assessment(version, period)
+
+
+def import_rubric():
+    from djgc_direct.assessments import services as assessments
+
+    return assessments.import_rubric(RUBRIC.read_text(encoding="utf-8"), actor=None)
+
+
+def bench_assessment(app, cases):
+    """Every metric family plus a full assessment run for one month, over a realistic database."""
     from djgc_direct.metrics.periods import month
 
     from bench import lifecycle
 
-    rubric = (Path(__file__).resolve().parent.parent / "config" / "rubrics" / "djgc_direct_v1.yaml")
     with app.app_context():
         generate, _ = timed(lambda: lifecycle.generate(cases, TODAY.date()))
-        version = assessments.import_rubric(rubric.read_text(encoding="utf-8"), actor=None)
+        version = import_rubric()
         db.session.commit()
         period = month(2026, 10)
 
         def everything():
-            for family in (metrics.HANDLING, metrics.ANNOTATION, metrics.INTAKE):
-                metrics.total(family, period)
-            metrics.tree(period)
-            metrics.leaders(period)
-            metrics.delegations(period)
-            run = assessments.run_assessment(version, period)  # scores units(period) itself
+            run = monthly_assessment(version, period)
             db.session.commit()
             return run
 

@@ -6,8 +6,11 @@
   search   the search page for a two-character word and for two words, against the empty route,
            and the search service's own statements replayed as bare SQL
   sweep    one reminder sweep against its own statements run as bare SQL
+  assessment  the month's metrics and assessment run, against their own statements as bare SQL
+  bulletin    the month's 工作简报 (figures, chart, .docx), its figures against their statements as bare SQL
 
-Each figure sits beside its floor from the same run, as a ratio. Results: bench-results/suite-<db>.json.
+Each figure sits beside its floor from the same run, as a ratio; a table of them is printed at
+the end. Results: bench-results/suite-<db>.json.
 
     python -m bench.suite --sizes 10000 100000      (DJGC_BENCH_DATABASE_URL for PostgreSQL)
     python -m bench.suite --sizes 1000000 --reuse   (measure a database generated before again)
@@ -30,15 +33,19 @@ import sqlalchemy as sa
 
 from bench import lifecycle
 from bench.concurrency import free_port, start_gunicorn
-from bench.run import RESULTS, TODAY, fresh_app, timed
+from bench.run import RESULTS, TODAY, fresh_app, import_rubric, monthly_assessment, timed
 from djgc_direct.accounts import services as accounts
 from djgc_direct.accounts.models import User
 from djgc_direct.cases import services as cases
 from djgc_direct.search import services as search
+from djgc_direct.assessments.models import RubricVersion
 from djgc_direct.cases.models import Case, CaseStatus
 from djgc_direct.core.clock import clock_set_to
 from djgc_direct.core.maintenance import refresh_statistics
 from djgc_direct.deadlines import reminders
+from djgc_direct.documents import reports
+from djgc_direct.documents.gbt9704 import document_bytes
+from djgc_direct.metrics.periods import month
 from djgc_direct.extensions import db
 
 PASSWORD = "Bench-pass-2026"
@@ -226,7 +233,45 @@ def measure_sweep(app):
             "bare_sql_seconds": round(floor, 3), "ratio": ratio(seconds, floor)}
 
 
-def run_size(size, requests, reuse):
+# The last whole month before TODAY (26 November 2026): what the monthly assessment scores.
+MONTH = month(2026, 10)
+
+
+def measure_assessment(app):
+    """The month's metrics and assessment run (rolled back), then its statements as bare SQL."""
+    with app.app_context():
+        # The rubric stays in the database (committed): the replayed statements refer to it.
+        version = db.session.scalar(sa.select(RubricVersion).order_by(RubricVersion.id.desc()).limit(1))
+        if version is None:
+            version = import_rubric()
+            db.session.commit()
+        (seconds, run), statements = captured(lambda: timed(lambda: monthly_assessment(version, MONTH)))
+        units = len(run.results)
+        db.session.rollback()
+        floor = replayed(statements)
+    return {"seconds": round(seconds, 3), "units": units, "statements": len(statements),
+            "bare_sql_seconds": round(floor, 3), "ratio": ratio(seconds, floor)}
+
+
+def measure_bulletin(app):
+    """The month's bulletin: its figures (against their statements as bare SQL), then the document
+    with its chart, saved."""
+    with app.app_context():
+        (figures_seconds, content), statements = captured(
+            lambda: timed(lambda: reports.bulletin_content(MONTH, TODAY.date())))
+        issue = reports.take_issue(MONTH, None, TODAY.date())
+        build_seconds, document = timed(lambda: reports.bulletin(
+            content, office="中共柳州市委党代表直通车办公室", issue=issue, day=TODAY.date()))
+        save_seconds, saved = timed(lambda: document_bytes(document))
+        db.session.rollback()
+        floor = replayed(statements)
+    return {"figures_seconds": round(figures_seconds, 3), "bare_sql_seconds": round(floor, 3),
+            "ratio": ratio(figures_seconds, floor), "document_seconds": round(build_seconds + save_seconds, 3),
+            "total_seconds": round(figures_seconds + build_seconds + save_seconds, 3),
+            "letters_in_month": content.intake.counts["letters"], "docx_kib": len(saved) // 1024}
+
+
+def run_size(size, requests, reuse, generate_only=False):
     with tempfile.TemporaryDirectory() as tmp:
         app = fresh_app(Path(tmp), f"suite_{size}", keep=reuse)
         with app.app_context():
@@ -238,6 +283,10 @@ def run_size(size, requests, reuse):
             db.session.commit()
             dialect = db.engine.dialect.name
         url = app.config["SQLALCHEMY_DATABASE_URI"]
+        if generate_only:
+            with app.app_context():
+                db.engine.dispose()
+            return None
         row = {"size": size, "database": dialect, "cases": present or size,
                "generate_seconds": generate_seconds and round(generate_seconds, 1)}
         # Pages first: the sweep, rolled back, leaves a million dead rows for autovacuum to clear.
@@ -246,10 +295,51 @@ def run_size(size, requests, reuse):
         row["search_two_characters_bare_sql"] = measure_search_sql(app, SHORT_QUERY, requests)
         row["search_two_words_bare_sql"] = measure_search_sql(app, LONG_QUERY, requests)
         row["submit_service"] = measure_submit_service(app, 200)
+        row["assessment"] = measure_assessment(app)
+        row["bulletin"] = measure_bulletin(app)
         row["sweep"] = measure_sweep(app)
         with app.app_context():
             db.engine.dispose()
     return row
+
+
+def table(rows):
+    """The figures of each size beside their floors, as text (the JSON has everything)."""
+    lines = ["| figure | " + " | ".join(f"{row['database']} {row['cases']:,}" for row in rows) + " |",
+             "|---|" + "---|" * len(rows)]
+
+    def line(label, cell):
+        lines.append(f"| {label} | " + " | ".join(cell(row) for row in rows) + " |")
+
+    def page(name):
+        return lambda row: (f"{row['http'][name]['p50_ms']} / {row['http'][name]['p95_ms']} ms "
+                            f"({row['http'][name + '_vs_empty_p95']}×)")
+
+    def bare(name):
+        return lambda row: f"{row[name]['p50_ms']} / {row[name]['p95_ms']} ms"
+
+    def against_floor(name):
+        return lambda row: f"{row[name]['seconds']} s / {row[name]['bare_sql_seconds']} s ({row[name]['ratio']}×)"
+
+    line("empty route p50 / p95", lambda row: f"{row['http']['empty_route']['p50_ms']} / "
+                                              f"{row['http']['empty_route']['p95_ms']} ms")
+    line("case list page (× empty p95)", page("case_list_page"))
+    line("— its main statement, bare SQL", bare("list_bare_sql"))
+    line("case page (× empty p95)", page("case_page"))
+    line(f"search “{SHORT_QUERY}” page (× empty p95)", page("search_two_characters"))
+    line("— its statements, bare SQL", bare("search_two_characters_bare_sql"))
+    line(f"search “{LONG_QUERY}” page (× empty p95)", page("search_two_words"))
+    line("— its statements, bare SQL", bare("search_two_words_bare_sql"))
+    line("submit, service layer", lambda row: f"{row['submit_service']['per_second']} letters/s")
+    line("submit over HTTP (empty route)", lambda row: f"{row['http']['submit']['per_second']} letters/s "
+                                                       f"({row['http']['submit']['empty_route_per_second']}/s)")
+    line("reminder sweep / bare SQL", against_floor("sweep"))
+    line("monthly assessment / bare SQL", against_floor("assessment"))
+    line("bulletin figures / bare SQL", lambda row: f"{row['bulletin']['figures_seconds']} s / "
+                                                    f"{row['bulletin']['bare_sql_seconds']} s ({row['bulletin']['ratio']}×)")
+    line("bulletin, whole (.docx)", lambda row: f"{row['bulletin']['total_seconds']} s, "
+                                                f"{row['bulletin']['docx_kib']} KiB")
+    return "\n".join(lines)
 
 
 def main():
@@ -259,18 +349,24 @@ def main():
     parser.add_argument("--reuse", action="store_true",
                         help="keep the generated database (bench-results/ or the PostgreSQL server) and, when "
                              "it is there already, measure it again instead of generating it")
+    parser.add_argument("--generate-only", action="store_true",
+                        help="with --reuse: build the databases that are missing and measure nothing")
     args = parser.parse_args()
     result = {"machine": {"platform": platform.platform(), "python": platform.python_version(),
                           "cpus": os.cpu_count()},
               "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "rows": []}
     RESULTS.mkdir(exist_ok=True)
     for size in args.sizes:  # written after each size: the large ones take long
-        row = run_size(size, args.requests, args.reuse)
+        row = run_size(size, args.requests, args.reuse, args.generate_only)
+        if row is None:
+            continue
         result["rows"].append(row)
         out = RESULTS / f"suite-{row['database']}.json"
         out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
         print(json.dumps(row, ensure_ascii=False, indent=2))
         print(f"written to {out}")
+    if result["rows"]:
+        print(table(result["rows"]))
 
 
 if __name__ == "__main__":
