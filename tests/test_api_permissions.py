@@ -11,7 +11,7 @@ import pytest
 
 from djgc_direct.assessments import services as assessments
 from djgc_direct.cases import services
-from djgc_direct.cases.models import CaseStatus
+from djgc_direct.cases.models import Case, CaseStatus
 from djgc_direct.extensions import db
 from tests.cases_world import case_in, lead_assignment, make_world, write_letter
 from tests.factories import PASSWORD, AdminFactory
@@ -65,6 +65,13 @@ def two_letters(world):
     other = write_letter(world, representative=world.other_representative, title="同一事项")
     db.session.commit()
     return {"case": case.id, "other": other.id}
+
+
+def linked_letters(world):
+    ids = two_letters(world)
+    services.link(db.session.get(Case, ids["case"]), world.secretary, ids["other"])
+    db.session.commit()
+    return ids
 
 
 def assessed(world):
@@ -170,6 +177,11 @@ EXPECTED = {
     ("POST", "/cases/<int:case_id>/merge"): Call(
         two_letters, "/cases/{case}/merge", expect(403, 200, 404, 404, 404),
         lambda w, user, ids: {"into_case_id": ids["other"]}),
+    ("POST", "/cases/<int:case_id>/links"): Call(
+        two_letters, "/cases/{case}/links", expect(403, 200, 404, 404, 404),
+        lambda w, user, ids: {"linked_case_id": ids["other"]}),
+    ("DELETE", "/cases/<int:case_id>/links/<int:linked_case_id>"): Call(
+        linked_letters, "/cases/{case}/links/{other}", expect(403, 200, 404, 404, 404)),
 }
 
 

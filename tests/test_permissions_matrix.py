@@ -35,6 +35,7 @@ CASE_ACTIONS = {
     "cases.reject": (CaseStatus.SUBMITTED, {SEC}), "cases.forward": (CaseStatus.REGISTERED, {SEC}),
     "cases.delegate": (CaseStatus.FORWARDED, {LEADER}), "cases.annotate": (CaseStatus.FORWARDED, {LEADER, SEC}),
     "cases.assign": (CaseStatus.ANNOTATED, {LEADER, SEC}), "cases.merge": (CaseStatus.SUBMITTED, {SEC}),
+    "cases.link": (CaseStatus.REGISTERED, {SEC}), "cases.unlink": (CaseStatus.REGISTERED, {SEC}),
     "cases.approve_reply": (CaseStatus.REPLIED, {SEC}), "cases.send_back_reply": (CaseStatus.REPLIED, {SEC}),
     "cases.feedback": (CaseStatus.ANSWERED, {REP}), "cases.reopen": (CaseStatus.CLOSED, {REP, SEC}),
 }

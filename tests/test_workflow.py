@@ -46,6 +46,14 @@ def perform(world, case, action):
     elif action is Action.MERGE:
         target = write_letter(world, representative=world.other_representative, title="另一封")
         services.merge(case, sec, target.id)
+    elif action in (Action.LINK, Action.UNLINK):
+        other = write_letter(world, representative=world.other_representative, title="相关事项")
+        if action is Action.LINK:
+            services.link(case, sec, other.id)
+        else:  # a link to undo where one can be made; elsewhere the refusal comes first
+            if workflow.can(case, Action.LINK, sec):
+                services.link(case, sec, other.id)
+            services.unlink(case, sec, other.id)
     elif action is Action.FEEDBACK:
         services.give_feedback(case, rep, Rating.SATISFIED)
     elif action is Action.CLOSE_NO_FEEDBACK:

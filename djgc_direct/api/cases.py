@@ -9,7 +9,7 @@ from djgc_direct.api.base import API_PREFIX, ApiBlueprint
 from djgc_direct.api.presenters import CaseView, committed
 from djgc_direct.api.schemas import (
     AnnotationRequestSchema, AssignSchema, CasePageSchema, CaseQuerySchema, CaseSchema, CommentSchema,
-    DelegateSchema, FeedbackRequestSchema, ForwardSchema, MergeSchema, NewLetterSchema, ReasonSchema,
+    DelegateSchema, FeedbackRequestSchema, ForwardSchema, LinkSchema, MergeSchema, NewLetterSchema, ReasonSchema,
 )
 from djgc_direct.accounts.models import Role
 from djgc_direct.cases import services
@@ -209,6 +209,27 @@ def merge(args, case_id):
     """并案: fold this letter into another case (secretariat)"""
     case = services.get_case(current_user, case_id)
     services.merge(case, current_user, args["into_case_id"])
+    return committed(case)
+
+
+@bp.route("/<int:case_id>/links", methods=["POST"])
+@bp.arguments(LinkSchema)
+@bp.response(200, CaseSchema)
+@bp.refusals(403, 404, 409)
+def link(args, case_id):
+    """关联: link this case to a related one; both are handled on their own (secretariat)"""
+    case = services.get_case(current_user, case_id)
+    services.link(case, current_user, args["linked_case_id"])
+    return committed(case)
+
+
+@bp.route("/<int:case_id>/links/<int:linked_case_id>", methods=["DELETE"])
+@bp.response(200, CaseSchema)
+@bp.refusals(403, 404, 409)
+def unlink(case_id, linked_case_id):
+    """Undo a 关联 (secretariat)"""
+    case = services.get_case(current_user, case_id)
+    services.unlink(case, current_user, linked_case_id)
     return committed(case)
 
 

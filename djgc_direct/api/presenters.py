@@ -18,6 +18,7 @@ class CaseView:
         self.case = case
         representative = viewer.role is Role.REPRESENTATIVE
         self.annotations = services.visible_annotations(case, viewer)
+        self.linked_case_ids = [other.id for other in services.linked_cases(case, viewer)]
         # The working notes (progress, extension requests) are not for representatives.
         self.assignments = [_assignment(assignment, with_working_notes=not representative)
                             for assignment in services.visible_assignments(case, viewer)]

@@ -110,6 +110,10 @@ class MergeSchema(ma.Schema):
     into_case_id = fields.Integer(strict=True, required=True)
 
 
+class LinkSchema(ma.Schema):
+    linked_case_id = fields.Integer(strict=True, required=True)
+
+
 # ---- responses --------------------------------------------------------------------------------
 
 class TokenSchema(ma.Schema):
@@ -241,6 +245,8 @@ class CaseSchema(CaseSummarySchema):
     close_reason = _enum(CloseReason, allow_none=True)
     reopen_count = fields.Integer()
     merged_into_id = fields.Integer(allow_none=True)
+    linked_case_ids = fields.List(fields.Integer(), metadata={
+        "description": "cases linked to this one (关联) that the caller may see"})
     leaders = fields.List(fields.Nested(CaseLeaderSchema))
     annotations = fields.List(fields.Nested(AnnotationSchema), metadata={
         "description": "internal annotations are not shown to representatives"})

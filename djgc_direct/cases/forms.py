@@ -63,6 +63,10 @@ class MergeForm(FlaskForm):
     into_case_id = IntegerField(_l("并入来信的系统编号"), validators=[DataRequired()])
 
 
+class LinkForm(FlaskForm):
+    linked_case_id = IntegerField(_l("关联来信的系统编号"), validators=[DataRequired()])
+
+
 class ProgressForm(FlaskForm):
     text = TextAreaField(_l("办理进展"), validators=[DataRequired(), Length(max=5000)])
 

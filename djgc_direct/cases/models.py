@@ -207,6 +207,24 @@ class Case(db.Model):
         return f"<Case {self.id} {self.number or ''} {self.status.value}>"
 
 
+class CaseLink(db.Model):
+    """Two cases about related matters, linked by the secretariat (关联) so each page points to the
+    other while both are handled on their own — unlike a merge (并案). Stored once per pair, the
+    smaller id first."""
+
+    __tablename__ = "case_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False)
+    linked_case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False,
+                                                index=True)
+    created_at = mapped_column(UTCDateTime, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    __table_args__ = (sa.UniqueConstraint("case_id", "linked_case_id", name="uq_case_links_pair"),
+                      sa.CheckConstraint("case_id < linked_case_id", name="ordered"))
+
+
 class CaseNumberCounter(db.Model):
     """The last sequence number used in a year; locked while a number is taken."""
 

@@ -7,17 +7,19 @@ from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from djgc_direct.accounts.models import Role, User
 from djgc_direct.audit.services import record
 from djgc_direct.cases import attachments
 from djgc_direct.cases.models import (
-    Annotation, Assignment, AssignmentStatus, Case, CaseLeader, CaseStatus, Category, CloseReason,
+    Annotation, Assignment, AssignmentStatus, Case, CaseLeader, CaseLink, CaseStatus, Category, CloseReason,
     ExtensionRequest, ExtensionStatus, Feedback, OnBehalfOf, Outcome, ProgressReport, Rating, Reply,
     ReplyStatus,
 )
 from djgc_direct.cases.numbering import format_number, take_next_number
-from djgc_direct.cases.workflow import Action, can, check
+from djgc_direct.cases.workflow import LINKABLE_STATES, Action, can, check
 from djgc_direct.core.clock import SHANGHAI, now_utc, today_shanghai
 from djgc_direct.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from djgc_direct.core.text import clean_text
@@ -370,6 +372,50 @@ def merge(case, secretary, into_case_id):
     _apply(case, transition, secretary, details={"into_case_id": target.id, "into_number": target.number})
     notify_case_merged(case, target)
     return case
+
+
+def _link_between(case_id, other_id):
+    low, high = sorted((case_id, other_id))
+    return db.session.scalar(sa.select(CaseLink).where(CaseLink.case_id == low, CaseLink.linked_case_id == high))
+
+
+def link(case, secretary, other_case_id):
+    """关联: link the case to a related one; both stay as they are, each page lists the other."""
+    transition = check(case, Action.LINK, secretary)
+    other = db.session.get(Case, _int_ids([other_case_id], "linked_case_id")[0])
+    if other is None or other.id == case.id or other.status not in LINKABLE_STATES:
+        raise ValidationError(_("只能关联另一件已提交的来信。"), field="linked_case_id")
+    if _link_between(case.id, other.id) is not None:
+        raise ValidationError(_("这两件来信已经关联。"), field="linked_case_id")
+    low, high = sorted((case.id, other.id))
+    try:
+        with db.session.begin_nested():  # another secretary may link the same pair at this moment
+            db.session.add(CaseLink(case_id=low, linked_case_id=high, created_at=now_utc(),
+                                    created_by_id=secretary.id))
+    except IntegrityError:
+        raise Conflict(_("这两件来信刚被关联。")) from None
+    _apply(case, transition, secretary, details={"linked_case_id": other.id, "linked_number": other.number})
+    return case
+
+
+def unlink(case, secretary, other_case_id):
+    """Undo a 关联 between the case and another."""
+    transition = check(case, Action.UNLINK, secretary)
+    other_id = _int_ids([other_case_id], "linked_case_id")[0]
+    found = _link_between(case.id, other_id)
+    if found is None:
+        raise ValidationError(_("这两件来信没有关联。"), field="linked_case_id")
+    db.session.delete(found)
+    _apply(case, transition, secretary, details={"unlinked_case_id": other_id})
+    return case
+
+
+def linked_cases(case, user):
+    """The cases linked to `case` that `user` may see, oldest first."""
+    other = sa.union(sa.select(CaseLink.linked_case_id).where(CaseLink.case_id == case.id),
+                     sa.select(CaseLink.case_id).where(CaseLink.linked_case_id == case.id))
+    return db.session.scalars(sa.select(Case).where(Case.id.in_(other), visible_cases_filter(user))
+                              .options(selectinload(Case.representative)).order_by(Case.id)).all()
 
 
 def decide_extension(extension, secretary, approve, note=None):

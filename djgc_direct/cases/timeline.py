@@ -9,7 +9,7 @@ from djgc_direct.extensions import db
 
 # What a representative sees of the handling: the steps, not the units' and office's working notes.
 REPRESENTATIVE_HIDDEN_ACTIONS = {Action.PROGRESS, Action.REQUEST_EXTENSION, Action.DECIDE_EXTENSION, Action.REPLY,
-                                 Action.SEND_BACK_REPLY}
+                                 Action.SEND_BACK_REPLY, Action.LINK, Action.UNLINK}
 REPRESENTATIVE_VISIBLE_COMMENTS = {Action.SUBMIT, Action.WITHDRAW, Action.RETURN, Action.REJECT, Action.FEEDBACK,
                                    Action.REOPEN}
 EXTRA_LABELS = {"create": _l("写信")}

@@ -12,7 +12,7 @@ from djgc_direct.accounts.services import leaders as active_leaders
 from djgc_direct.cases import attachments, services, workflow
 from djgc_direct.cases.forms import (
     AnnotateForm, AssignForm, CommentForm, DelegateForm, ExtensionDecisionForm, ExtensionForm, FeedbackForm,
-    FilterForm, ForwardForm, LetterForm, MergeForm, ProgressForm, ReasonForm, ReplyForm,
+    FilterForm, ForwardForm, LetterForm, LinkForm, MergeForm, ProgressForm, ReasonForm, ReplyForm,
 )
 from djgc_direct.cases.models import (
     Annotation, Assignment, Attachment, Case, CaseStatus, ExtensionStatus, ReplyStatus,
@@ -47,6 +47,8 @@ ACTION_FORMS = {
     Action.ANNOTATE: (AnnotateForm, "annotate"),
     Action.ASSIGN: (AssignForm, "assign"),
     Action.MERGE: (MergeForm, "merge"),
+    Action.LINK: (LinkForm, "link"),
+    Action.UNLINK: (LinkForm, "unlink"),
     Action.APPROVE_REPLY: (CommentForm, "approve"),
     Action.SEND_BACK_REPLY: (ReasonForm, "sendback"),
     Action.FEEDBACK: (FeedbackForm, "feedback"),
@@ -280,6 +282,7 @@ def _render_case(case, status=200, bound=None, bound_assignment=None):
     replies = services.visible_replies(case, current_user)
     letter_files = [a for a in case.attachments if a.reply_id is None]
     forms = _action_forms(case, bound)
+    unlink_form = forms.pop(Action.UNLINK.value, None)  # a button beside each linked case, not a card
     similar, similar_in_hand = [], False
     if current_user.role is Role.SECRETARIAT and case.status is not CaseStatus.MERGED:
         similar = similar_cases(case, current_user)
@@ -294,6 +297,8 @@ def _render_case(case, status=200, bound=None, bound_assignment=None):
         replies=replies, letter_files=letter_files,
         forms=forms, assignment_forms=_assignment_forms(case, bound_assignment),
         similar=similar, similar_in_hand=similar_in_hand, merge_form=forms.get(Action.MERGE.value),
+        linked=services.linked_cases(case, current_user), link_form=forms.get(Action.LINK.value),
+        unlink_form=unlink_form,
         merge_targets={state.value for state in services.MERGE_TARGET_STATES},
         pending_extensions=pending_extensions, deadlines=open_deadlines(case, due_soon_until()),
         can_edit=workflow.can(case, Action.EDIT, current_user)
@@ -389,6 +394,10 @@ _case_action("assign", Action.ASSIGN, _("已交办。"),
                                                 lead_unit_id=form.lead_unit_id.data or None, due_date=_due(form)))
 _case_action("merge", Action.MERGE, _("已并案。"),
              lambda case, form: services.merge(case, current_user, form.into_case_id.data))
+_case_action("link", Action.LINK, _("已关联。"),
+             lambda case, form: services.link(case, current_user, form.linked_case_id.data))
+_case_action("unlink", Action.UNLINK, _("已取消关联。"),
+             lambda case, form: services.unlink(case, current_user, form.linked_case_id.data))
 _case_action("reply/approve", Action.APPROVE_REPLY, _("答复已审核通过,党代表可以查看。"),
              lambda case, form: services.approve_reply(case, current_user))
 _case_action("reply/send-back", Action.SEND_BACK_REPLY, _("答复已退回承办单位。"),

@@ -38,6 +38,8 @@ class Action(enum.Enum):
     CLOSE_NO_FEEDBACK = "close_no_feedback"
     REOPEN = "reopen"
     MERGE = "merge"
+    LINK = "link"
+    UNLINK = "unlink"
 
     @property
     def label(self):
@@ -53,6 +55,7 @@ ACTION_LABELS = {
     Action.REPLY: _l("答复"), Action.APPROVE_REPLY: _l("审核通过答复"),
     Action.SEND_BACK_REPLY: _l("退回答复"), Action.FEEDBACK: _l("评价"),
     Action.CLOSE_NO_FEEDBACK: _l("逾期未评价办结"), Action.REOPEN: _l("重办"), Action.MERGE: _l("并案"),
+    Action.LINK: _l("关联来信"), Action.UNLINK: _l("取消关联"),
 }
 
 REP, SEC, LEADER, UNIT = Role.REPRESENTATIVE, Role.SECRETARIAT, Role.LEADER, Role.UNIT_STAFF
@@ -113,6 +116,11 @@ TRANSITIONS = [
     _t(S.CLOSED, Action.REOPEN, S.REOPENED, REP, SEC),
     _t(S.REOPENED, Action.ASSIGN, S.ASSIGNED, LEADER, SEC),
 ]
+# 关联: the secretariat links a letter in its hands to a related one, and may undo it, in any state
+# from submission to closing; the case stays where it is.
+LINKABLE_STATES = (S.SUBMITTED, S.REGISTERED, S.FORWARDED, S.ANNOTATED, S.ASSIGNED, S.IN_PROGRESS, S.REPLIED,
+                   S.ANSWERED, S.CLOSED, S.REOPENED)
+TRANSITIONS += [_t(state, action, state, SEC) for state in LINKABLE_STATES for action in (Action.LINK, Action.UNLINK)]
 
 TABLE = {(t.source, t.action): t for t in TRANSITIONS}
 assert len(TABLE) == len(TRANSITIONS), "a (state, action) pair is listed twice"
