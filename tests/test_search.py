@@ -293,6 +293,37 @@ def test_a_search_returns_the_newest_matches_up_to_its_limit(world, monkeypatch)
     assert not search_cases(world.secretary, "别的").more
 
 
+def test_a_rare_two_character_word_is_found_in_the_oldest_slice(world, monkeypatch):
+    """On PostgreSQL a two-character word is always looked up slice by slice (no count first):
+    one the newest slices lack is still found further back, and only where it is."""
+    monkeypatch.setattr(search_services, "FIRST_SLICE", 2)
+    old = letter(world, "桥梁", "桥梁开裂")
+    newer = [letter(world, f"第{i}件", "路灯损坏") for i in range(9)]
+    assert found(world.secretary, "开裂") == [old.id]
+    assert found(world.secretary, "损坏") == [c.id for c in reversed(newer)]
+    assert found(world.secretary, "无此") == []
+
+
+def test_the_list_keyword_box_matches_as_search_does(app, world, monkeypatch):
+    """The case lists' keyword box: the newest matches within the list's own cases, with the
+    search page's hint when there are more than it shows."""
+    monkeypatch.setattr(search_services, "MAX_RESULTS", 3)
+    monkeypatch.setattr(search_services, "FIRST_SLICE", 2)
+    waiting = letter(world, "路灯", "路灯损坏,请登记")  # stays in the inbox, the oldest match
+    registered = [letter(world, f"第{i}件", "路灯损坏") for i in range(5)]
+    for case in registered:
+        services.register(case, world.secretary)
+    db.session.commit()
+    client = app.test_client()
+    login(client, "mishuchu")
+    everything = client.get("/cases/?q=路灯").get_data(as_text=True)
+    assert "以下是最新的 3 件" in everything
+    assert [f"/cases/{c.id}\"" in everything for c in registered] == [False, False, True, True, True]
+    inbox = client.get("/cases/inbox?q=路灯").get_data(as_text=True)
+    assert f"/cases/{waiting.id}\"" in inbox and "以下是最新的" not in inbox and "共 1 件" in inbox
+    assert "共 0 件" in client.get("/cases/inbox?q=桥梁").get_data(as_text=True)
+
+
 def test_terms_of():
     assert terms_of("  欠薪  路灯 欠薪 ") == ["欠薪", "路灯"]
     assert terms_of("a\x00b") == ["a", "b"]

@@ -27,7 +27,7 @@ from djgc_direct.deadlines.calendar import WorkdayCalendar
 from djgc_direct.deadlines.stages import due_soon_until, open_deadlines, open_deadlines_of
 from djgc_direct.extensions import db
 from djgc_direct.organisations.services import handling_units
-from djgc_direct.search.services import terms_of, text_clause
+from djgc_direct.search.services import matching_case_ids, terms_of
 from djgc_direct.search.similar import similar_cases, similar_matter_in_hand
 
 bp = Blueprint("cases", __name__)
@@ -89,15 +89,16 @@ def _list_page(stmt, title, template="cases/list.html", show_waiting=False, **co
     form.status.choices = [("", _("全部状态"))] + CaseStatus.choices()
     if form.status.data in CaseStatus._value2member_map_:
         stmt = stmt.where(Case.status == CaseStatus(form.status.data))
-    terms = terms_of(form.q.data)
-    if terms:  # the same matching as the search page (search.services), without its snippets
-        stmt = stmt.where(text_clause(current_user, terms))
+    terms, more = terms_of(form.q.data), False
+    if terms:  # the newest matches, found as the search page finds them (search.services)
+        ids, more = matching_case_ids(current_user, terms, [stmt.whereclause])
+        stmt = stmt.where(Case.id.in_(ids))
     page = paginate(stmt, PER_PAGE, options=LIST_LOADS)
     soon_until = due_soon_until()
     deadlines = open_deadlines_of(page.items, soon_until)
     waiting = _waiting_workdays(page.items) if show_waiting else None
     return render_template(template, page=page, title=title, form=form, deadlines=deadlines, waiting=waiting,
-                           **context)
+                           more=more, **context)
 
 
 @bp.route("/cases/")
