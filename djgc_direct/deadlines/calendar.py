@@ -153,6 +153,7 @@ class WorkdayCalendar:
     def __init__(self, first, last):
         self.first, self.last = first, last
         self.overrides = _load_overrides(first, last)
+        self._known = {}  # day → working day?, as answered: chinese_calendar validates every call
 
     @classmethod
     def around(cls, day, n):
@@ -163,6 +164,12 @@ class WorkdayCalendar:
         return cls(day - span, day + span)
 
     def is_workday(self, day):
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = self._is_workday(day)
+        return known
+
+    def _is_workday(self, day):
         self._cover(day)
         if day in self.overrides:
             return self.overrides[day]
