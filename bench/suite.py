@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import statistics
 import tempfile
 import time
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench import lifecycle
+from bench import data, lifecycle
 from bench.concurrency import free_port, start_gunicorn
 from bench.run import RESULTS, TODAY, fresh_app, import_rubric, monthly_assessment, timed
 from djgc_direct.accounts import services as accounts
@@ -128,9 +129,14 @@ def measure_http_submit(base, letters, clients=10):
     leader = json.loads(urllib.request.urlopen(urllib.request.Request(
         base + "/api/v1/leaders", headers={"Authorization": f"Bearer {token}"})).read())[0]["id"]
 
+    # Letters like the generated ones: text that always matched the measured searches made each
+    # run of a kept database find more of them at the newest ids.
+    rng = random.Random(f"http-{letters}")
+    letters_text = [data.letter(rng) for _ in range(letters)]
+
     def post(i):
-        body = json.dumps({"title": f"HTTP基准来信{i}", "content": "农民工工资被拖欠。" * 20, "leader_ids": [leader],
-                           "submit": True}).encode()
+        title, content = letters_text[i]
+        body = json.dumps({"title": title, "content": content, "leader_ids": [leader], "submit": True}).encode()
         request = urllib.request.Request(base + "/api/v1/cases", data=body, headers={
             "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
         return urllib.request.urlopen(request).status
@@ -171,10 +177,12 @@ def measure_submit_service(app, letters):
         representative = db.session.scalar(sa.select(User).where(User.username == "rep0"))
         leader_id = db.session.scalar(sa.select(User.id).where(User.username == "leader0"))
 
+        rng = random.Random(f"service-{letters}")
+        texts = [data.letter(rng) for _ in range(letters)]
+
         def write_all():
-            for i in range(letters):
-                cases.create_letter(representative, title=f"基准来信{i}", content="雒容工业园区拖欠农民工工资。" * 10,
-                                    leader_ids=[leader_id], submit=True)
+            for title, content in texts:
+                cases.create_letter(representative, title=title, content=content, leader_ids=[leader_id], submit=True)
                 db.session.commit()
 
         seconds, _ = timed(write_all)
