@@ -186,7 +186,7 @@ class Case(db.Model):
     closed_at = mapped_column(UTCDateTime)
     close_reason: Mapped[CloseReason | None] = mapped_column(str_enum(CloseReason))
     reopen_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
-    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
     # Optimistic lock: two people acting on the same case at once cannot both win.
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
@@ -201,7 +201,13 @@ class Case(db.Model):
     attachments = relationship("Attachment", back_populates="case", order_by="Attachment.id")
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (sa.UniqueConstraint("number_year", "number_seq", name="uq_cases_number_year_seq"),)
+    __table_args__ = (
+        sa.UniqueConstraint("number_year", "number_seq", name="uq_cases_number_year_seq"),
+        # Few letters are merged: indexing only those keeps SQLite's statistics true to them (over a
+        # column of NULLs it took every lookup for a whole-table match and scanned).
+        sa.Index("ix_cases_merged_into_id", "merged_into_id", sqlite_where=sa.text("merged_into_id IS NOT NULL"),
+                 postgresql_where=sa.text("merged_into_id IS NOT NULL")),
+    )
 
     def __repr__(self):
         return f"<Case {self.id} {self.number or ''} {self.status.value}>"

@@ -188,17 +188,29 @@ def text_clause(user, terms, id_range=None, common=False):
 
 
 def _sqlite_text_clause(terms, public_only):
-    merged = aliased(Case)
     clauses = []
     for term in terms:
-        clause = Case.id.in_(_fts_clause(term, public_only))
-        if not public_only:  # few letters are merged: start from them (indexed), not from the matches
-            clause = sa.or_(clause, Case.id.in_(sa.select(merged.merged_into_id).where(
-                merged.merged_into_id.is_not(None), merged.id.in_(_fts_clause(term, False)))))
+        selects = _fts_selects(term, public_only)
+        if not public_only:
+            selects.append(_sqlite_merged_into(term))
+        # One IN over one flat UNION: an OR of two INs made SQLite fetch every match and sort them
+        # (25 ms for a common word at 100,000 cases, against 3 ms).
+        clause = Case.id.in_(sa.union(*selects))
         if _has_digit(term):  # 0173 finds 直通〔2026〕0173号
             clause = sa.or_(clause, Case.number.contains(term, autoescape=True))
         clauses.append(clause)
     return sa.and_(*clauses)
+
+
+def _sqlite_merged_into(term):
+    """SQLite: the ids of the cases that a letter merged into them names `term` in its title or
+    content (a letter is merged before any leader annotates it; PostgreSQL's documents hold the
+    same). It starts from the merged letters (few, indexed) and asks the index about each,
+    rather than from every row holding the word."""
+    merged = aliased(Case)
+    match = sa.literal_column(FTS_TABLE).op("MATCH")(bigrams.sqlite_query(term))
+    named = sa.select(_FTS.c.rowid).where(match, _FTS.c.rowid == merged.id * 4).exists()
+    return sa.select(merged.merged_into_id).where(merged.merged_into_id.is_not(None), named)
 
 
 def cases_naming(names):
@@ -434,7 +446,9 @@ def _merged_letters(cases):
     found = {}
     ids = [case.id for case in cases]
     if ids:
-        for letter in db.session.scalars(sa.select(Case).where(Case.merged_into_id.in_(ids)).order_by(Case.id)):
+        # Sorted here, not by the database: ORDER BY id let SQLite walk every case in id order.
+        letters = db.session.scalars(sa.select(Case).where(Case.merged_into_id.in_(ids))).all()
+        for letter in sorted(letters, key=lambda letter: letter.id):
             found.setdefault(letter.merged_into_id, []).append(letter)
     return found
 
