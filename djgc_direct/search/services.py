@@ -213,12 +213,17 @@ def _sqlite_merged_into(term):
     return sa.select(merged.merged_into_id).where(merged.merged_into_id.is_not(None), named)
 
 
-def cases_naming(names):
-    """A SELECT of the ids of cases whose text (any of it) contains one of `names`."""
+def naming_clause(names):
+    """A WHERE clause for similar-letter candidates: the case may name one of `names`. SQLite:
+    its text holds one of them. PostgreSQL: its document holds the first bigram of one of them
+    (雒容 for 雒容工业园区), a superset the caller's scoring narrows by the names themselves. An
+    AND of a name's bigrams, or a recheck of the name, made the planner take a place named in one
+    letter in fifty for a rare word and read every document holding it (145 ms at a million
+    cases); asked one bigram, it walks the newest cases (8 ms)."""
     if _is_sqlite():  # one flat UNION: SQLite does not take a UNION of UNIONs
-        return sa.union(*[select for name in names for select in _fts_selects(name, False)])
-    query = sa.cast(" | ".join(f"({term_query(name)})" for name in names), postgresql.TSQUERY)
-    return sa.select(documents.c.case_id).where(documents.c.terms.op("@@")(query))
+        return Case.id.in_(sa.union(*[select for name in names for select in _fts_selects(name, False)]))
+    query = sa.cast(" | ".join(f"({term_query(name, first_only=True)})" for name in names), postgresql.TSQUERY)
+    return Case.id.in_(sa.select(documents.c.case_id).where(documents.c.terms.op("@@")(query)))
 
 
 # ---- highlighting -----------------------------------------------------------------------------

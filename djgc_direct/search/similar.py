@@ -22,7 +22,7 @@ from djgc_direct.cases.models import Case, CaseStatus
 from djgc_direct.cases.services import MERGE_TARGET_STATES, visible_cases_filter
 from djgc_direct.extensions import db
 from djgc_direct.organisations.models import Organisation
-from djgc_direct.search.services import cases_naming
+from djgc_direct.search.services import naming_clause
 
 NAME_WEIGHT = 0.4
 MIN_SCORE = 0.25
@@ -123,8 +123,8 @@ def _candidates(scope, names, exclude_id):
     base = base.order_by(Case.id.desc())
     found = {row.id: row for row in db.session.execute(base.limit(RECENT_CANDIDATES))}
     if names:
-        naming = cases_naming(sorted(names)[:MAX_NAMES])
-        for row in db.session.execute(base.where(Case.id.in_(naming)).limit(BY_NAME_CANDIDATES)):
+        naming = naming_clause(sorted(names)[:MAX_NAMES])
+        for row in db.session.execute(base.where(naming).limit(BY_NAME_CANDIDATES)):
             found.setdefault(row.id, row)
     return found.values()
 
