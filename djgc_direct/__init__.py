@@ -137,11 +137,13 @@ def register_commands(app):
 
 def register_template_helpers(app):
     from djgc_direct.cases.badges import deadline_badge, status_badge
+    from djgc_direct.core.widgets import choice_items
     from djgc_direct.i18n import current_language, local_datetime
 
     app.add_template_filter(local_datetime, "localtime")
     app.add_template_global(status_badge)
     app.add_template_global(deadline_badge)
+    app.add_template_global(choice_items)
 
     @app.context_processor
     def inject_globals():

@@ -37,3 +37,26 @@ def test_options_with_their_own_attributes_fall_back_to_wtforms():
         one = SelectField(choices=choices, coerce=str)
 
     assert str(Quick().one()) == str(Reference().one())
+
+
+def test_choice_items_render_as_wtforms_options_do():
+    """Checkbox lists and radio groups (templates/_forms.html::choice_group): the same <li> items
+    as iterating the field, required and escaped alike; with render_kw, WTForms itself renders."""
+    from markupsafe import Markup
+    from wtforms import RadioField
+    from wtforms.validators import DataRequired
+
+    from djgc_direct.cases.forms import CheckboxListField
+    from djgc_direct.core.widgets import choice_items
+
+    class Choices(Form):
+        units = CheckboxListField(choices=[(1, "市财政局<"), (2, "雒容工业园区管委会")], coerce=int)
+        leaders = CheckboxListField(choices=[(1, '陈刚"'), (2, "张建华&")], coerce=int, validators=[DataRequired()])
+        behalf = RadioField(choices=[("self", "本人"), ("members", "党员群众")])
+        styled = RadioField(choices=[("x", "X")], validators=[DataRequired()], render_kw={"class": "wide"})
+
+    form = Choices(data={"units": [2], "leaders": [1], "behalf": "members"})
+    for field in form:
+        wtforms_items = Markup("").join(Markup("<li>{} {}</li>").format(option(), option.label) for option in field)
+        assert str(choice_items(field)) == str(wtforms_items)
+    assert "required" in str(choice_items(form.leaders)) and "&lt;" in str(choice_items(form.units))
