@@ -2,7 +2,8 @@
 
   submit   letters through the service layer, and through HTTP (gunicorn) against the empty route
   list     the secretariat's case list page (p50/p95 ms) against the empty route, and its bare SQL
-  case     the secretariat's page of a registered case (with its similar letters), against the empty route
+  case     the secretariat's page of a registered and of an annotated case (similar letters, and the
+           annotate and assign forms with every unit), against the empty route
   search   the search page for a two-character word and for two words, against the empty route,
            and the search service's own statements replayed as bare SQL
   sweep    one reminder sweep against its own statements run as bare SQL
@@ -94,8 +95,10 @@ def measure_http(app, url_db, requests):
         for user in db.session.scalars(sa.select(User).where(User.username.in_(["sec0", "rep0"]))):
             accounts.reset_password(user, PASSWORD, actor=None)
         db.session.commit()
-        # A case the secretariat handles now: its page shows the workflow, deadlines and similar letters.
-        case_id = db.session.scalar(sa.select(sa.func.max(Case.id)).where(Case.status == CaseStatus.REGISTERED))
+        # Cases the secretariat handles now: their pages show the workflow, deadlines and similar
+        # letters; an annotated one also the annotate and assign forms, with every handling unit.
+        case_id, annotated_id = (db.session.scalar(sa.select(sa.func.max(Case.id)).where(Case.status == status))
+                                 for status in (CaseStatus.REGISTERED, CaseStatus.ANNOTATED))
     port = free_port()
     server = start_gunicorn(url_db, port, workers=2, module="bench.wsgi:app")
     base = f"http://127.0.0.1:{port}"
@@ -104,6 +107,7 @@ def measure_http(app, url_db, requests):
         empty = timed_gets(opener, base + "/__bench_empty", requests)
         listing = timed_gets(opener, base + "/cases/", requests)
         case_page = timed_gets(opener, base + f"/cases/{case_id}", requests)
+        annotated_page = timed_gets(opener, base + f"/cases/{annotated_id}", requests)
         search_short = timed_gets(opener, base + "/search?q=" + urllib.parse.quote(SHORT_QUERY), requests)
         search_long = timed_gets(opener, base + "/search?q=" + urllib.parse.quote(LONG_QUERY), requests)
         submit = measure_http_submit(base, requests)
@@ -111,7 +115,8 @@ def measure_http(app, url_db, requests):
         server.terminate()
         server.wait(timeout=30)
     empty_p95 = percentiles(empty)["p95_ms"]
-    pages = {"case_list_page": listing, "case_page": case_page, "search_two_characters": search_short,
+    pages = {"case_list_page": listing, "case_page": case_page, "annotated_case_page": annotated_page,
+             "search_two_characters": search_short,
              "search_two_words": search_long}
     result = {"empty_route": percentiles(empty), "submit": submit}
     for name, samples in pages.items():
@@ -356,7 +361,8 @@ def table(rows):
                                               f"{row['http']['empty_route']['p95_ms']} ms")
     line("case list page (× empty p95)", page("case_list_page"))
     line("— its main statement, bare SQL", bare("list_bare_sql"))
-    line("case page (× empty p95)", page("case_page"))
+    line("case page, registered (× empty p95)", page("case_page"))
+    line("case page, annotated (× empty p95)", page("annotated_case_page"))
     line(f"search “{SHORT_QUERY}” page (× empty p95)", page("search_two_characters"))
     line("— its statements, bare SQL (page × p95)", bare("search_two_characters_bare_sql", "search_two_characters"))
     line(f"search “{LONG_QUERY}” page (× empty p95)", page("search_two_words"))
