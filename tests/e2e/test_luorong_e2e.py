@@ -26,6 +26,20 @@ def log_out(page):
     page.get_by_text("您已安全退出").wait_for()
 
 
+def write_to_chen(page, title, content, before_submit=None):
+    """The logged-in representative writes a labour letter on behalf of members to 陈刚 and submits it."""
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="写信").click()
+    page.get_by_label("标题").fill(title)
+    page.get_by_label(re.compile("陈刚")).check()
+    page.get_by_label("类别").select_option("labour")
+    page.get_by_label("党员群众反映").check()
+    page.get_by_label("内容").fill(content)
+    if before_submit:
+        before_submit()
+    page.get_by_role("button", name="提交", exact=True).click()
+    page.get_by_text("来信已提交").wait_for()
+
+
 def test_luorong_case_in_the_browser(runner, app, live_server, page, screenshot):
     assert runner.invoke(args=["djgc", "seed-demo"]).exit_code == 0
     password = app.config["DEMO_PASSWORD"]
@@ -33,15 +47,8 @@ def test_luorong_case_in_the_browser(runner, app, live_server, page, screenshot)
 
     # 苏志明 writes to 陈刚.
     log_in(page, live_server, "suzhiming", password)
-    nav.get_by_role("link", name="写信").click()
-    page.get_by_label("标题").fill(TITLE)
-    page.get_by_label(re.compile("陈刚")).check()
-    page.get_by_label("类别").select_option("labour")
-    page.get_by_label("党员群众反映").check()
-    page.get_by_label("内容").fill("雒容工业园区基础设施建设项目拖欠工程款,农民工工资无法发放,恳请市委领导关注。")
-    screenshot("luorong-1-write")
-    page.get_by_role("button", name="提交", exact=True).click()
-    page.get_by_text("来信已提交").wait_for()
+    write_to_chen(page, TITLE, "雒容工业园区基础设施建设项目拖欠工程款,农民工工资无法发放,恳请市委领导关注。",
+                  before_submit=lambda: screenshot("luorong-1-write"))
     log_out(page)
 
     # The secretariat registers and forwards the same day.

@@ -1,12 +1,10 @@
 """Similar letters in a real browser: 黄丽萍 writes about the Luorong wages too; the secretariat sees
 the demo's Luorong case among the similar letters, links the two (关联), finds the link on both
 pages, and undoes it."""
-import re
-
 import pytest
 
 from tests.e2e.test_login_e2e import log_in
-from tests.e2e.test_luorong_e2e import log_out
+from tests.e2e.test_luorong_e2e import log_out, write_to_chen
 
 pytestmark = pytest.mark.e2e
 
@@ -20,15 +18,8 @@ def test_secretariat_links_a_similar_letter_in_the_browser(runner, app, live_ser
     nav = page.get_by_role("navigation", name="主导航")
 
     log_in(page, live_server, "huangliping", password)
-    nav.get_by_role("link", name="写信").click()
-    page.get_by_label("标题").fill(TITLE)
-    page.get_by_label(re.compile("陈刚")).check()
-    page.get_by_label("类别").select_option("labour")
-    page.get_by_label("党员群众反映").check()
-    page.get_by_label("内容").fill("雒容工业园区部分道路、管网工程款至今未能结清,施工企业资金链紧张,拖欠农民工工资"
-                                  "问题突出,临近年底群众反映强烈。建议在园区预算资金中统筹调剂,优先保障农民工工资。")
-    page.get_by_role("button", name="提交", exact=True).click()
-    page.get_by_text("来信已提交").wait_for()
+    write_to_chen(page, TITLE, "雒容工业园区部分道路、管网工程款至今未能结清,施工企业资金链紧张,拖欠农民工工资"
+                               "问题突出,临近年底群众反映强烈。建议在园区预算资金中统筹调剂,优先保障农民工工资。")
     log_out(page)
 
     log_in(page, live_server, "mishuchu", password)
