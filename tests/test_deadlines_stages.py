@@ -124,6 +124,8 @@ def test_a_list_page_reads_the_same_deadlines_as_the_case_page(clock):
 
 
 def test_badges(app):
+    from flask_babel import force_locale
+
     from djgc_direct.cases.badges import deadline_badge, status_badge
     from djgc_direct.deadlines.stages import Deadline
 
@@ -131,3 +133,6 @@ def test_badges(app):
     deadline = Deadline(Stage.REPLY, date(2026, 12, 18), "<市财政局>", Urgency.OVERDUE)
     assert str(deadline_badge(deadline)) == (
         '<span class="deadline urgency-overdue" title="已逾期">答复 2026-12-18 · 已逾期</span>')
+    with force_locale("en"):  # each language its own labels, however often shown before
+        assert str(status_badge(CaseStatus.IN_PROGRESS)) == '<span class="badge status-in_progress">In progress</span>'
+    assert "办理中" in str(status_badge(CaseStatus.IN_PROGRESS))
