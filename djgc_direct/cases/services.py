@@ -361,11 +361,16 @@ def forward(case, secretary, leader_ids, comment=None):
     return case
 
 
+def is_merge_target(case):
+    """Whether another letter may still be merged into `case` (it is being handled)."""
+    return case.status in MERGE_TARGET_STATES
+
+
 def merge(case, secretary, into_case_id):
     """并案: fold this letter into another case; both representatives then follow that case."""
     transition = check(case, Action.MERGE, secretary)
     target = db.session.get(Case, _int_ids([into_case_id], "into_case_id")[0])
-    if target is None or target.id == case.id or target.status not in MERGE_TARGET_STATES:
+    if target is None or target.id == case.id or not is_merge_target(target):
         raise ValidationError(_("只能并入另一件正在办理的来信。"), field="into_case_id")
     case.merged_into_id = target.id
     case.closed_at = now_utc()
@@ -380,20 +385,19 @@ def _link_between(case_id, other_id):
 
 
 def link(case, secretary, other_case_id):
-    """关联: link the case to a related one; both stay as they are, each page lists the other."""
+    """关联: link the case to a related one; both stay as they are, each page lists the other.
+    The pair's unique key refuses a second link, even one another secretary makes at this moment."""
     transition = check(case, Action.LINK, secretary)
     other = db.session.get(Case, _int_ids([other_case_id], "linked_case_id")[0])
     if other is None or other.id == case.id or other.status not in LINKABLE_STATES:
         raise ValidationError(_("只能关联另一件已提交的来信。"), field="linked_case_id")
-    if _link_between(case.id, other.id) is not None:
-        raise ValidationError(_("这两件来信已经关联。"), field="linked_case_id")
     low, high = sorted((case.id, other.id))
     try:
-        with db.session.begin_nested():  # another secretary may link the same pair at this moment
+        with db.session.begin_nested():
             db.session.add(CaseLink(case_id=low, linked_case_id=high, created_at=now_utc(),
                                     created_by_id=secretary.id))
     except IntegrityError:
-        raise Conflict(_("这两件来信刚被关联。")) from None
+        raise ValidationError(_("这两件来信已经关联。"), field="linked_case_id") from None
     _apply(case, transition, secretary, details={"linked_case_id": other.id, "linked_number": other.number})
     return case
 

@@ -290,6 +290,7 @@ def _render_case(case, status=200, bound=None, bound_assignment=None):
     elif (current_user.role is Role.REPRESENTATIVE and case.representative_id == current_user.id
           and case.status in (CaseStatus.SUBMITTED, CaseStatus.REGISTERED)):
         similar_in_hand = similar_matter_in_hand(case)
+    linked = services.linked_cases(case, current_user)
     return render_template(
         "cases/show.html", case=case, timeline=timeline(case, current_user),
         annotations=services.visible_annotations(case, current_user),
@@ -298,9 +299,9 @@ def _render_case(case, status=200, bound=None, bound_assignment=None):
         replies=replies, letter_files=letter_files,
         forms=forms, assignment_forms=_assignment_forms(case, bound_assignment),
         similar=similar, similar_in_hand=similar_in_hand, merge_form=forms.get(Action.MERGE.value),
-        linked=services.linked_cases(case, current_user), link_form=forms.get(Action.LINK.value),
-        unlink_form=unlink_form,
-        merge_targets={state.value for state in services.MERGE_TARGET_STATES},
+        linked=linked, link_form=forms.get(Action.LINK.value), unlink_form=unlink_form,
+        linked_ids={other.id for other in linked},
+        merge_targets={s.case.id for s in similar if services.is_merge_target(s.case)},
         pending_extensions=pending_extensions, deadlines=open_deadlines(case, due_soon_until()),
         can_edit=workflow.can(case, Action.EDIT, current_user)
         and case.representative_id == current_user.id,

@@ -30,13 +30,14 @@ def choice_items(field):
     """The <li> items of a checkbox list or radio group: each option's input and label, exactly as
     WTForms renders them (`option()` and `option.label`), without building a subfield and a Label
     per option — a leader's assign form lists every handling unit twice."""
-    flags = [name for name in ("disabled", "required") if getattr(field.flags, name, False)]
+    choices = list(field.iter_choices())
+    if field.render_kw or any(choice.render_kw for choice in choices):
+        return Markup("").join(Markup("<li>{} {}</li>").format(option(), option.label) for option in field)
+    flags = [(name, True) for name in ("disabled", "required") if getattr(field.flags, name, False)]
     items = []
-    for index, choice in enumerate(field.iter_choices()):
-        if field.render_kw or choice.render_kw:
-            return Markup("").join(Markup("<li>{} {}</li>").format(option(), option.label) for option in field)
+    for index, choice in enumerate(choices):
         option_id = f"{field.id}-{index}"
-        attributes = sorted([("checked", True)] * bool(choice.selected) + [(name, True) for name in flags] + [
+        attributes = sorted([("checked", True)] * bool(choice.selected) + flags + [
             ("id", option_id), ("name", field.name), ("type", field.option_widget.input_type),
             ("value", choice.value)])
         html = " ".join(name if value is True else f'{name}="{escape(value)}"' for name, value in attributes)
