@@ -11,6 +11,7 @@ from djgc_direct.documents.cli import assessment_report, bulletin, pack, slip
 from djgc_direct.notifications.cli import outbox
 from djgc_direct.organisations.cli import delegation, org
 from djgc_direct.scheduler.cli import scheduler_command
+from djgc_direct.search.cli import similar_letters_command
 
 
 @click.group()
@@ -32,6 +33,7 @@ djgc.add_command(sweep_command)
 djgc.add_command(scheduler_command)
 djgc.add_command(assess_command)
 djgc.add_command(rubric)
+djgc.add_command(similar_letters_command)
 
 
 @djgc.command("analyze")

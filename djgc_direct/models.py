@@ -11,3 +11,4 @@ from djgc_direct.documents.models import Bulletin  # noqa: F401
 from djgc_direct.notifications.models import Notification, OutboxEmail  # noqa: F401
 from djgc_direct.organisations.models import Delegation, Organisation  # noqa: F401
 from djgc_direct.scheduler.models import SchedulerLease  # noqa: F401
+from djgc_direct.search.models import SimilarLetter  # noqa: F401

@@ -3,11 +3,15 @@ letters are not, and each role sees only what DESIGN §4 lets it."""
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from djgc_direct.cases import services
-from djgc_direct.cases.models import CaseStatus
+from djgc_direct.cases.models import Case, CaseStatus
 from djgc_direct.extensions import db
+from djgc_direct.search import similar
+from djgc_direct.search.models import SimilarLetter
 from djgc_direct.search.similar import names_in, similar_cases, similar_matter_in_hand
+from tests.conftest import DEFAULT_NOW
 from tests.cases_world import case_in, make_world
 from tests.helpers import login
 
@@ -126,3 +130,86 @@ def test_similar_api(client, world):
     (item,) = response.get_json()["items"]
     assert item["id"] == first.id and item["names"] == ["雒容工业园区"] and 0 < item["score"] <= 1
     assert caller(client, world.other_representative).get(f"/cases/{second.id}/similar").status_code == 403
+
+
+def kept(case):
+    return [(row.similar_case_id, row.names) for row in db.session.scalars(
+        sa.select(SimilarLetter).where(SimilarLetter.case_id == case.id).order_by(SimilarLetter.score.desc()))]
+
+
+def never_scored(monkeypatch):
+    """Make scoring candidates fail: what is shown then can only come from what was kept."""
+    def refuse(*args):
+        raise AssertionError("similar letters scored again")
+    monkeypatch.setattr(similar, "_candidates", refuse)
+
+
+def test_similar_letters_are_kept_at_submission_and_read_back(app, world, monkeypatch):
+    first = case_in(world, CaseStatus.ASSIGNED)
+    second = letter(world, "关于雒容工业园区欠薪的紧急反映", SAME_MATTER, world.other_representative)
+    assert kept(second) == [(first.id, ["雒容工业园区"])] and kept(first) == []
+    assert second.similar_found_at == DEFAULT_NOW
+    never_scored(monkeypatch)
+    assert [(s.case.id, s.names) for s in similar_cases(second, world.secretary)] == [(first.id, ("雒容工业园区",))]
+    assert similar_matter_in_hand(second)
+    client = app.test_client()
+    login(client, "mishuchu")
+    page = client.get(f"/cases/{second.id}").get_data(as_text=True)
+    assert "相似来信" in page and f'name="merge-into_case_id" value="{first.id}"' in page
+
+
+def test_what_a_kept_letter_became_decides_whether_it_is_shown(world, monkeypatch):
+    first = case_in(world, CaseStatus.REGISTERED)
+    second = letter(world, "关于雒容工业园区欠薪的紧急反映", SAME_MATTER, world.other_representative)
+    target = case_in(world, CaseStatus.REGISTERED)
+    never_scored(monkeypatch)
+    assert [s.case.id for s in similar_cases(second, world.secretary)] == [first.id]
+    services.merge(first, world.secretary, target.id)  # merged away: no longer a letter to merge into
+    db.session.commit()
+    assert kept(second) == [(first.id, ["雒容工业园区"])]
+    assert similar_cases(second, world.secretary) == [] and not similar_matter_in_hand(second)
+
+
+def test_a_letter_drafted_before_others_finds_them_when_submitted(world):
+    draft = services.create_letter(world.other_representative, title="关于雒容工业园区欠薪的紧急反映",
+                                   content=SAME_MATTER, leader_ids=[world.chen.id], category="labour",
+                                   on_behalf_of="self")
+    first = letter(world, "雒容工业园区拖欠农民工工资", SAME_MATTER, world.representative)
+    assert draft.id < first.id and draft.similar_found_at is None
+    services.submit_letter(draft, world.other_representative)
+    db.session.commit()
+    assert [s.case.id for s in similar_cases(draft, world.secretary)] == [first.id]
+
+
+def test_a_resubmitted_letter_has_its_similar_letters_found_again(world):
+    first = case_in(world, CaseStatus.ASSIGNED)
+    second = letter(world, "关于雒容工业园区欠薪的紧急反映", SAME_MATTER, world.other_representative)
+    services.return_to_representative(second, world.secretary, "请写明具体工地")
+    services.update_letter(second, world.other_representative, title="路灯损坏", content=STREET_LIGHT,
+                           leader_ids=[world.chen.id], category="labour", on_behalf_of="self")
+    services.submit_letter(second, world.other_representative)
+    db.session.commit()
+    assert first.id != second.id and kept(second) == [] and similar_cases(second, world.secretary) == []
+
+
+def test_letters_from_before_are_scored_when_shown_until_the_command_keeps_theirs(app, world, runner, monkeypatch):
+    first = case_in(world, CaseStatus.ASSIGNED)
+    second = letter(world, "关于雒容工业园区欠薪的紧急反映", SAME_MATTER, world.other_representative)
+    letter(world, "路灯损坏", STREET_LIGHT, world.representative)
+    draft = case_in(world, CaseStatus.DRAFT)
+    db.session.execute(sa.delete(SimilarLetter))  # as after the upgrade that began keeping them
+    db.session.execute(sa.update(Case).values(similar_found_at=None))
+    db.session.commit()
+    db.session.expire_all()
+    assert [s.case.id for s in similar_cases(second, world.secretary)] == [first.id]
+
+    result = runner.invoke(args=["djgc", "similar-letters", "--batch", "2"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "similar letters kept for 3 letters"  # not the draft
+    db.session.expire_all()
+    assert kept(second) == [(first.id, ["雒容工业园区"])] and kept(first) == []
+    assert db.session.get(Case, draft.id).similar_found_at is None
+    never_scored(monkeypatch)
+    assert [s.case.id for s in similar_cases(second, world.secretary)] == [first.id]
+    assert runner.invoke(args=["djgc", "similar-letters"]).output == "similar letters kept for 0 letters\n"
+    assert runner.invoke(args=["djgc", "similar-letters", "--batch", "0"]).exit_code == 2

@@ -60,3 +60,42 @@ def test_choice_items_render_as_wtforms_options_do():
         wtforms_items = Markup("").join(Markup("<li>{} {}</li>").format(option(), option.label) for option in field)
         assert str(choice_items(field)) == str(wtforms_items)
     assert "required" in str(choice_items(form.leaders)) and "&lt;" in str(choice_items(form.units))
+
+
+def test_kept_lists_follow_their_choices_selection_and_language(app):
+    """Lists are kept by what they are made of: another selection, other units or a lazy label in
+    another language render anew, always as WTForms would."""
+    from flask_babel import force_locale
+    from flask_babel import lazy_gettext as _l
+    from markupsafe import Markup
+
+    from djgc_direct.cases.forms import CheckboxListField
+    from djgc_direct.core.widgets import choice_items
+
+    def fields(choices):
+        class Reference(Form):
+            one = WTFormsSelectField(choices=choices, coerce=int)
+            many = WTFormsSelectMultipleField(choices=choices, coerce=int)
+
+        class Quick(Form):
+            one = SelectField(choices=choices, coerce=int)
+            many = SelectMultipleField(choices=choices, coerce=int)
+            units = CheckboxListField(choices=choices, coerce=int)
+        return Reference, Quick
+
+    def items(field):
+        return str(Markup("").join(Markup("<li>{} {}</li>").format(option(), option.label) for option in field))
+
+    for choices in ([(1, "市财政局"), (2, "雒容工业园区管委会")], [(1, "市财政局"), (3, "市人社局")]):
+        Reference, Quick = fields(choices)
+        for data in ({"one": 1, "many": [1], "units": [1]}, {"one": 2, "many": [2, 3], "units": [2, 3]}, {}):
+            reference, quick = Reference(data=data), Quick(data=data)
+            for _ in range(2):  # the second time from what was kept
+                assert str(quick.one()) == str(reference.one())
+                assert str(quick.many(size=5)) == str(reference.many(size=5))
+                assert str(choice_items(quick.units)) == items(quick.units)
+
+    Reference, Quick = fields([(1, _l("草稿"))])
+    for locale, label in (("zh_Hans_CN", "草稿"), ("en", "Draft"), ("zh_Hans_CN", "草稿")):
+        with app.test_request_context(), force_locale(locale):
+            assert f">{label}</option>" in str(Quick().one()) and f">{label}</label>" in str(choice_items(Quick().units))

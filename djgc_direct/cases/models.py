@@ -187,6 +187,9 @@ class Case(db.Model):
     close_reason: Mapped[CloseReason | None] = mapped_column(str_enum(CloseReason))
     reopen_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
+    # When the earlier letters about the same matter were found and kept (at each submission);
+    # NULL for letters from before they were kept, which are then scored each time they are shown.
+    similar_found_at = mapped_column(UTCDateTime)
     # Optimistic lock: two people acting on the same case at once cannot both win.
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 

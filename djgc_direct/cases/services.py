@@ -261,6 +261,9 @@ def submit_letter(case, representative):
     case.submitted_at = now  # a resubmission restarts the registration clock
     case.register_due = _deadline("register")
     case.status_reason = None
+    # Search builds on cases, so it is imported here rather than at the top of the module.
+    from djgc_direct.search.similar import keep_similar_letters
+    keep_similar_letters(case)
     _apply(case, transition, representative)
     return case
 

@@ -26,7 +26,7 @@ from djgc_direct.core.pagination import paginate
 from djgc_direct.deadlines.calendar import WorkdayCalendar
 from djgc_direct.deadlines.stages import due_soon_until, open_deadlines, open_deadlines_of
 from djgc_direct.extensions import db
-from djgc_direct.organisations.services import handling_units
+from djgc_direct.organisations.services import handling_unit_choices
 from djgc_direct.search.services import matching_case_ids, terms_of
 from djgc_direct.search.similar import similar_cases, similar_matter_in_hand
 
@@ -232,7 +232,7 @@ def _fill_choices(form, case):
         form.to_leader_id.choices = [(leader.id, f"{leader.name}({leader.title})")
                                      for leader in active_leaders() if leader.id not in forwarded]
     if isinstance(form, (AnnotateForm, AssignForm)):
-        units = [(unit.id, unit.name) for unit in handling_units()]
+        units = handling_unit_choices()
         form.unit_ids.choices = units
         form.lead_unit_id.choices = [(0, _("(请选择)"))] + units
     if isinstance(form, AnnotateForm):

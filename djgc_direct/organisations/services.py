@@ -187,3 +187,11 @@ def handling_units(active_only=True):
     if active_only:
         stmt = stmt.where(Organisation.active.is_(True))
     return db.session.scalars(stmt).all()
+
+
+def handling_unit_choices():
+    """(id, name) of each active handling unit, by name: the choices of a form, read as bare rows
+    (forms list every unit, some pages twice)."""
+    return [tuple(row) for row in db.session.execute(
+        sa.select(Organisation.id, Organisation.name)
+        .where(Organisation.is_unit.is_(True), Organisation.active.is_(True)).order_by(Organisation.name))]

@@ -9,19 +9,24 @@ score = NAME_WEIGHT × name overlap + (1 − NAME_WEIGHT) × content overlap; a 
 MIN_SCORE up and only with some content in common (a shared place alone is not the same matter).
 
 Candidates come from the search index (cases naming one of the same names) and the most recent
-cases, so the work per call stays bounded however many cases there are.
+cases, so the work per call stays bounded however many cases there are. The letters found are kept
+when a letter is submitted (SimilarLetter): a case's page reads them back in one query, filtered by
+who is looking and by what each letter has become since; letters from before they were kept are
+scored when shown, until `djgc similar-letters` has found theirs.
 """
 import functools
 import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from djgc_direct.cases.models import Case, CaseStatus
 from djgc_direct.cases.services import MERGE_TARGET_STATES, visible_cases_filter
+from djgc_direct.core.clock import now_utc
 from djgc_direct.extensions import db
 from djgc_direct.organisations.models import Organisation
+from djgc_direct.search.models import SimilarLetter
 from djgc_direct.search.services import naming_clause
 
 NAME_WEIGHT = 0.4
@@ -30,6 +35,8 @@ MIN_CONTENT = 0.08
 BY_NAME_CANDIDATES = 200
 RECENT_CANDIDATES = 100
 MAX_NAMES = 10
+# Kept per letter: more than a page shows, as some will be merged away or hidden from a viewer.
+KEPT = 20
 # Cases worth pointing to: still being handled (and so a merge target), or closed.
 CANDIDATE_STATES = MERGE_TARGET_STATES | {CaseStatus.CLOSED}
 
@@ -113,14 +120,11 @@ def _scored(text, names, candidates, organisation_keys):
             yield round(score, 3), case_id, tuple(sorted(names & theirs))
 
 
-def _candidates(scope, names, exclude_id):
+def _candidates(scope, names):
     """Rows (id, title, content) of the most recent candidate cases and of those naming `names`;
     only the few that score are loaded as cases."""
     base = sa.select(Case.id, Case.title, Case.content).where(
-        scope, Case.status.in_(CANDIDATE_STATES), Case.merged_into_id.is_(None))
-    if exclude_id is not None:
-        base = base.where(Case.id < exclude_id)  # earlier letters: the new one is merged into them
-    base = base.order_by(Case.id.desc())
+        scope, Case.status.in_(CANDIDATE_STATES), Case.merged_into_id.is_(None)).order_by(Case.id.desc())
     found = {row.id: row for row in db.session.execute(base.limit(RECENT_CANDIDATES))}
     if names:
         naming = naming_clause(sorted(names)[:MAX_NAMES])
@@ -129,19 +133,62 @@ def _candidates(scope, names, exclude_id):
     return found.values()
 
 
-def _similar(case_or_text, scope, limit):
-    if isinstance(case_or_text, Case):
-        text, exclude_id = _text(case_or_text.title, case_or_text.content), case_or_text.id
-    else:
-        text, exclude_id = str(case_or_text), None
+def _best(text, scope, limit):
+    """(score, id, shared names) of the `limit` best candidates in `scope` for `text`."""
     keys = _organisation_keys()
     names = names_in(text, keys)
-    best = sorted(_scored(text, names, _candidates(scope, names, exclude_id), keys),
+    return sorted(_scored(text, names, _candidates(scope, names), keys),
                   key=lambda scored: (-scored[0], -scored[1]))[:limit]
+
+
+def _scored_now(case_or_text, scope, limit):
+    if isinstance(case_or_text, Case):
+        # Earlier letters: the later one is merged into them.
+        text, scope = _text(case_or_text.title, case_or_text.content), sa.and_(scope, Case.id < case_or_text.id)
+    else:
+        text = str(case_or_text)
+    best = _best(text, scope, limit)
     cases = {case.id: case for case in db.session.scalars(
         sa.select(Case).where(Case.id.in_([case_id for _, case_id, _ in best]))
         .options(selectinload(Case.representative)))} if best else {}
     return [Similar(cases[case_id], score, shared) for score, case_id, shared in best]
+
+
+def _kept(case, scope, limit):
+    rows = db.session.execute(
+        sa.select(Case, SimilarLetter.score, SimilarLetter.names)
+        .join(SimilarLetter, SimilarLetter.similar_case_id == Case.id)
+        .where(SimilarLetter.case_id == case.id, scope, Case.status.in_(CANDIDATE_STATES),
+               Case.merged_into_id.is_(None))
+        .order_by(SimilarLetter.score.desc(), Case.id.desc()).limit(limit)
+        .options(joinedload(Case.representative)))
+    return [Similar(similar, score, tuple(names)) for similar, score, names in rows]
+
+
+def _similar(case_or_text, scope, limit):
+    if isinstance(case_or_text, Case) and case_or_text.similar_found_at is not None:
+        return _kept(case_or_text, scope, limit)
+    return _scored_now(case_or_text, scope, limit)
+
+
+def keep_similar_letters(case, earlier_only=False):
+    """Find the letters about the same matter as `case` and keep them (replacing any found
+    before); the caller flushes. At submission every candidate is an earlier letter; for a letter submitted before
+    they were kept (`earlier_only`), those created before it stand in for those before it."""
+    scope = Case.id < case.id if earlier_only else Case.id != case.id
+    best = _best(_text(case.title, case.content), scope, KEPT)
+    db.session.execute(sa.delete(SimilarLetter).where(SimilarLetter.case_id == case.id))
+    if best:
+        db.session.execute(sa.insert(SimilarLetter), [
+            {"case_id": case.id, "similar_case_id": case_id, "score": score, "names": list(shared)}
+            for score, case_id, shared in best])
+    case.similar_found_at = now_utc()
+
+
+def letters_without_similar(limit):
+    """Up to `limit` submitted letters whose similar letters were never kept, oldest first."""
+    return db.session.scalars(sa.select(Case).where(
+        Case.similar_found_at.is_(None), Case.status != CaseStatus.DRAFT).order_by(Case.id).limit(limit)).all()
 
 
 def similar_cases(case_or_text, user, limit=5):

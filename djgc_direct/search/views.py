@@ -11,7 +11,7 @@ from djgc_direct.core.access import roles_required
 from djgc_direct.core.errors import ValidationError
 from djgc_direct.extensions import db
 from djgc_direct.organisations.models import Delegation
-from djgc_direct.organisations.services import handling_units
+from djgc_direct.organisations.services import handling_unit_choices
 from djgc_direct.search.forms import SearchForm
 from djgc_direct.search.services import search_cases
 
@@ -27,7 +27,7 @@ def _form():
     form.status.choices = everything + CaseStatus.choices()
     form.category.choices = everything + Category.choices()
     form.leader_id.choices = everything + [(leader.id, leader.name) for leader in active_leaders()]
-    form.unit_id.choices = everything + [(unit.id, unit.name) for unit in handling_units()]
+    form.unit_id.choices = everything + handling_unit_choices()
     form.delegation_id.choices = everything + [(d.id, d.name) for d in db.session.scalars(
         sa.select(Delegation).where(Delegation.active.is_(True)).order_by(Delegation.name))]
     if current_user.role is Role.REPRESENTATIVE:  # their own letters: the other filters say nothing
