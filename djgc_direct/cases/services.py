@@ -64,9 +64,10 @@ def visible_cases(user):
     return sa.select(Case).where(visible_cases_filter(user))
 
 
-def get_case(user, case_id):
-    """The case if `user` may see it; NotFound otherwise (never reveal that it exists)."""
-    case = db.session.scalar(sa.select(Case).where(Case.id == case_id, visible_cases_filter(user)))
+def get_case(user, case_id, *options):
+    """The case if `user` may see it; NotFound otherwise (never reveal that it exists). `options`:
+    loader options for what the caller is about to read."""
+    case = db.session.scalar(sa.select(Case).where(Case.id == case_id, visible_cases_filter(user)).options(*options))
     if case is None:
         raise NotFound(_("找不到该来信,或您无权查看。"))
     return case

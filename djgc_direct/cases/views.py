@@ -3,6 +3,7 @@ once and show the result; which action is possible when is asked of the state ma
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,7 +16,7 @@ from djgc_direct.cases.forms import (
     FilterForm, ForwardForm, LetterForm, LinkForm, MergeForm, ProgressForm, ReasonForm, ReplyForm,
 )
 from djgc_direct.cases.models import (
-    Annotation, Assignment, Attachment, Case, CaseStatus, ExtensionStatus, ReplyStatus,
+    Annotation, Assignment, Attachment, Case, CaseLeader, CaseStatus, ExtensionStatus, ReplyStatus,
 )
 from djgc_direct.cases.timeline import timeline
 from djgc_direct.cases.workflow import Action
@@ -53,6 +54,17 @@ ACTION_FORMS = {
     Action.SEND_BACK_REPLY: (ReasonForm, "sendback"),
     Action.FEEDBACK: (FeedbackForm, "feedback"),
     Action.REOPEN: (ReasonForm, "reopen"),
+}
+# Each action's card on the case page: heading and button (translated only for the cards shown).
+ACTION_CARDS = {
+    Action.SUBMIT: (_l("提交来信"), _l("提交")), Action.WITHDRAW: (_l("撤回来信"), _l("撤回来信")),
+    Action.REGISTER: (_l("登记编号"), _l("登记")), Action.RETURN: (_l("退回党代表补充"), _l("退回补充")),
+    Action.REJECT: (_l("不予受理"), _l("不予受理")), Action.FORWARD: (_l("呈阅"), _l("呈送领导阅示")),
+    Action.DELEGATE: (_l("转批其他领导"), _l("转批")), Action.ANNOTATE: (_l("代录纸质批示"), _l("保存批示")),
+    Action.ASSIGN: (_l("交办承办单位"), _l("交办")), Action.MERGE: (_l("并案"), _l("并案")),
+    Action.LINK: (_l("关联其他来信"), _l("关联")), Action.APPROVE_REPLY: (_l("审核答复"), _l("审核通过答复")),
+    Action.SEND_BACK_REPLY: (_l("退回答复"), _l("退回答复")), Action.FEEDBACK: (_l("评价办理结果"), _l("提交评价")),
+    Action.REOPEN: (_l("申请重办"), _l("申请重办")),
 }
 ASSIGNMENT_FORMS = {
     Action.ACKNOWLEDGE: (CommentForm, "ack"),
@@ -213,9 +225,14 @@ def edit_letter(case_id):
 
 # ---- the case page ----------------------------------------------------------------------------
 
-def _visible_case(case_id):
+# What the case page reads of the case's people, loaded with it rather than one query each.
+CASE_PAGE_LOADS = (joinedload(Case.representative).joinedload(User.delegation),
+                   selectinload(Case.leaders).joinedload(CaseLeader.leader))
+
+
+def _visible_case(case_id, *options):
     try:
-        return services.get_case(current_user, case_id)
+        return services.get_case(current_user, case_id, *options)
     except NotFound:
         abort(404)
 
@@ -249,6 +266,17 @@ def _action_forms(case, bound=None):
         _fill_choices(form, case)
         forms[action.value] = form
     return forms
+
+
+def _action_cards(forms):
+    """(action, heading, button, form) of each action card; a leader annotates in their own name."""
+    cards = []
+    for action, form in forms.items():
+        heading, button = ACTION_CARDS[Action(action)]
+        if action == Action.ANNOTATE.value and current_user.role is Role.LEADER:
+            heading = _("批示")
+        cards.append((action, heading, button, form))
+    return cards
 
 
 def _my_assignments(case):
@@ -297,7 +325,7 @@ def _render_case(case, status=200, bound=None, bound_assignment=None):
         assignments=services.visible_assignments(case, current_user),
         current_assignments=services.current_assignments(case),
         replies=replies, letter_files=letter_files,
-        forms=forms, assignment_forms=_assignment_forms(case, bound_assignment),
+        cards=_action_cards(forms), assignment_forms=_assignment_forms(case, bound_assignment),
         similar=similar, similar_in_hand=similar_in_hand, merge_form=forms.get(Action.MERGE.value),
         linked=linked, link_form=forms.get(Action.LINK.value), unlink_form=unlink_form,
         linked_ids={other.id for other in linked},
@@ -311,7 +339,7 @@ def _render_case(case, status=200, bound=None, bound_assignment=None):
 @bp.route("/cases/<int:case_id>")
 @roles_required(*CASE_ROLES)
 def show(case_id):
-    return _render_case(_visible_case(case_id))
+    return _render_case(_visible_case(case_id, *CASE_PAGE_LOADS))
 
 
 def _perform(case_id, action, call, success):
