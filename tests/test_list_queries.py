@@ -77,3 +77,22 @@ def test_the_case_list_reads_its_rows_in_few_statements(app):
         case_in(world, status)
     statements = statements_for(client, "/cases/", 4)
     assert len(statements) <= 8, "\n".join(statements)
+
+
+def test_a_case_page_reads_only_the_collections_the_case_holds(app):
+    """The case page asks with the case whether it holds annotations, assignments, replies,
+    feedback and attachments, and reads only those it holds."""
+    world = make_world()
+    registered, closed = case_in(world, CaseStatus.REGISTERED), case_in(world, CaseStatus.CLOSED)
+    client = app.test_client()
+    login(client, "mishuchu")
+    collections = ("annotations", "assignments", "replies", "feedback", "attachments")
+    assert not any(getattr(registered, name) for name in collections)
+    for case in (registered, closed):
+        held = {name for name in collections if getattr(case, name)}
+        with counting_statements() as statements:
+            page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+        read = {name for name in collections for s in statements  # a reply's files are the reply's
+                if s.lstrip().startswith(f"SELECT {name}.") and f"{name}.case_id" in s.partition("WHERE")[2]}
+        assert read == held, case.status
+    assert closed.annotations[0].text in page and closed.replies[0].text in page

@@ -8,13 +8,14 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from djgc_direct.accounts.models import Role, User
 from djgc_direct.audit.services import record
 from djgc_direct.cases import attachments
 from djgc_direct.cases.models import (
-    Annotation, Assignment, AssignmentStatus, Case, CaseLeader, CaseLink, CaseStatus, Category, CloseReason,
+    Annotation, Assignment, AssignmentStatus, Attachment, Case, CaseLeader, CaseLink, CaseStatus, Category, CloseReason,
     ExtensionRequest, ExtensionStatus, Feedback, OnBehalfOf, Outcome, ProgressReport, Rating, Reply,
     ReplyStatus,
 )
@@ -64,12 +65,34 @@ def visible_cases(user):
     return sa.select(Case).where(visible_cases_filter(user))
 
 
-def get_case(user, case_id, *options):
-    """The case if `user` may see it; NotFound otherwise (never reveal that it exists). `options`:
-    loader options for what the caller is about to read."""
-    case = db.session.scalar(sa.select(Case).where(Case.id == case_id, visible_cases_filter(user)).options(*options))
+def get_case(user, case_id):
+    """The case if `user` may see it; NotFound otherwise (never reveal that it exists)."""
+    case = db.session.scalar(sa.select(Case).where(Case.id == case_id, visible_cases_filter(user)))
     if case is None:
         raise NotFound(_("找不到该来信,或您无权查看。"))
+    return case
+
+
+# A case's own collections, and whether it holds any of each, asked with the case itself.
+_COLLECTIONS = {"annotations": Annotation, "assignments": Assignment, "replies": Reply, "feedback": Feedback,
+                "attachments": Attachment}
+
+
+def get_case_in_full(user, case_id):
+    """get_case, with what the case page reads: its representative, delegation and leaders loaded
+    with it, and its collections known empty from the same query (an EXISTS for each), so that
+    only those it holds are read: a letter just registered has none of them."""
+    holds = [sa.exists().where(model.case_id == Case.id).label(name) for name, model in _COLLECTIONS.items()]
+    row = db.session.execute(
+        sa.select(Case, *holds).where(Case.id == case_id, visible_cases_filter(user))
+        .options(joinedload(Case.representative).joinedload(User.delegation),
+                 selectinload(Case.leaders).joinedload(CaseLeader.leader))).one_or_none()
+    if row is None:
+        raise NotFound(_("找不到该来信,或您无权查看。"))
+    case = row[0]
+    for name, held in zip(_COLLECTIONS, row[1:]):
+        if not held and name not in case.__dict__:  # never in place of changes not yet flushed
+            set_committed_value(case, name, [])
     return case
 
 

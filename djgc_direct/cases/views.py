@@ -16,7 +16,7 @@ from djgc_direct.cases.forms import (
     FilterForm, ForwardForm, LetterForm, LinkForm, MergeForm, ProgressForm, ReasonForm, ReplyForm,
 )
 from djgc_direct.cases.models import (
-    Annotation, Assignment, Attachment, Case, CaseLeader, CaseStatus, ExtensionStatus, ReplyStatus,
+    Annotation, Assignment, Attachment, Case, CaseStatus, ExtensionStatus, ReplyStatus,
 )
 from djgc_direct.cases.timeline import timeline
 from djgc_direct.cases.workflow import Action
@@ -225,14 +225,9 @@ def edit_letter(case_id):
 
 # ---- the case page ----------------------------------------------------------------------------
 
-# What the case page reads of the case's people, loaded with it rather than one query each.
-CASE_PAGE_LOADS = (joinedload(Case.representative).joinedload(User.delegation),
-                   selectinload(Case.leaders).joinedload(CaseLeader.leader))
-
-
-def _visible_case(case_id, *options):
+def _visible_case(case_id, get=services.get_case):
     try:
-        return services.get_case(current_user, case_id, *options)
+        return get(current_user, case_id)
     except NotFound:
         abort(404)
 
@@ -339,7 +334,7 @@ def _render_case(case, status=200, bound=None, bound_assignment=None):
 @bp.route("/cases/<int:case_id>")
 @roles_required(*CASE_ROLES)
 def show(case_id):
-    return _render_case(_visible_case(case_id, *CASE_PAGE_LOADS))
+    return _render_case(_visible_case(case_id, services.get_case_in_full))
 
 
 def _perform(case_id, action, call, success):
