@@ -81,7 +81,7 @@ def test_the_case_list_reads_its_rows_in_few_statements(app):
 
 def test_a_case_page_reads_only_the_collections_the_case_holds(app):
     """The case page asks with the case whether it holds annotations, assignments, replies,
-    feedback and attachments, and reads only those it holds."""
+    feedback, attachments and links, and reads only those it holds."""
     world = make_world()
     registered, closed = case_in(world, CaseStatus.REGISTERED), case_in(world, CaseStatus.CLOSED)
     client = app.test_client()
@@ -95,4 +95,5 @@ def test_a_case_page_reads_only_the_collections_the_case_holds(app):
         read = {name for name in collections for s in statements  # a reply's files are the reply's
                 if s.lstrip().startswith(f"SELECT {name}.") and f"{name}.case_id" in s.partition("WHERE")[2]}
         assert read == held, case.status
+        assert not any(s.lstrip().startswith("SELECT case_links.") for s in statements)  # it has no links
     assert closed.annotations[0].text in page and closed.replies[0].text in page

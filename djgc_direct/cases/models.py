@@ -202,6 +202,9 @@ class Case(db.Model):
     replies = relationship("Reply", back_populates="case", order_by="Reply.id")
     feedback = relationship("Feedback", back_populates="case", order_by="Feedback.id")
     attachments = relationship("Attachment", back_populates="case", order_by="Attachment.id")
+    # Links either way round (each pair is stored once); read-only: links are made by CaseLink rows.
+    links = relationship("CaseLink", viewonly=True, order_by="CaseLink.id", primaryjoin=(
+        "or_(Case.id == foreign(CaseLink.case_id), Case.id == foreign(CaseLink.linked_case_id))"))
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (

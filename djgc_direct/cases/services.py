@@ -74,15 +74,17 @@ def get_case(user, case_id):
 
 
 # A case's own collections, and whether it holds any of each, asked with the case itself.
-_COLLECTIONS = {"annotations": Annotation, "assignments": Assignment, "replies": Reply, "feedback": Feedback,
-                "attachments": Attachment}
+_COLLECTIONS = {"annotations": (Annotation.case_id,), "assignments": (Assignment.case_id,),
+                "replies": (Reply.case_id,), "feedback": (Feedback.case_id,), "attachments": (Attachment.case_id,),
+                "links": (CaseLink.case_id, CaseLink.linked_case_id)}
 
 
 def get_case_in_full(user, case_id):
     """get_case, with what the case page reads: its representative, delegation and leaders loaded
-    with it, and its collections known empty from the same query (an EXISTS for each), so that
-    only those it holds are read: a letter just registered has none of them."""
-    holds = [sa.exists().where(model.case_id == Case.id).label(name) for name, model in _COLLECTIONS.items()]
+    with it, and its collections (links too) known empty from the same query (an EXISTS for each),
+    so that only those it holds are read: a letter just registered has none of them."""
+    holds = [sa.exists().where(sa.or_(*(column == Case.id for column in columns))).label(name)
+             for name, columns in _COLLECTIONS.items()]
     row = db.session.execute(
         sa.select(Case, *holds).where(Case.id == case_id, visible_cases_filter(user))
         .options(joinedload(Case.representative).joinedload(User.delegation),
@@ -425,8 +427,16 @@ def link(case, secretary, other_case_id):
                                     created_by_id=secretary.id))
     except IntegrityError:
         raise ValidationError(_("这两件来信已经关联。"), field="linked_case_id") from None
+    _forget_links(case, other)
     _apply(case, transition, secretary, details={"linked_case_id": other.id, "linked_number": other.number})
     return case
+
+
+def _forget_links(*cases):
+    """Case.links is read-only: after a link is made or undone, read it again when next asked."""
+    for case in cases:
+        if case is not None:
+            db.session.expire(case, ["links"])
 
 
 def unlink(case, secretary, other_case_id):
@@ -437,15 +447,17 @@ def unlink(case, secretary, other_case_id):
     if found is None:
         raise ValidationError(_("这两件来信没有关联。"), field="linked_case_id")
     db.session.delete(found)
+    _forget_links(case, db.session.get(Case, other_id))
     _apply(case, transition, secretary, details={"unlinked_case_id": other_id})
     return case
 
 
 def linked_cases(case, user):
     """The cases linked to `case` that `user` may see, oldest first."""
-    other = sa.union(sa.select(CaseLink.linked_case_id).where(CaseLink.case_id == case.id),
-                     sa.select(CaseLink.case_id).where(CaseLink.linked_case_id == case.id))
-    return db.session.scalars(sa.select(Case).where(Case.id.in_(other), visible_cases_filter(user))
+    others = [link.linked_case_id if link.case_id == case.id else link.case_id for link in case.links]
+    if not others:
+        return []
+    return db.session.scalars(sa.select(Case).where(Case.id.in_(others), visible_cases_filter(user))
                               .options(selectinload(Case.representative)).order_by(Case.id)).all()
 
 
