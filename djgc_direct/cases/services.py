@@ -85,10 +85,11 @@ def get_case_in_full(user, case_id):
     so that only those it holds are read: a letter just registered has none of them."""
     holds = [sa.exists().where(sa.or_(*(column == Case.id for column in columns))).label(name)
              for name, columns in _COLLECTIONS.items()]
-    row = db.session.execute(
-        sa.select(Case, *holds).where(Case.id == case_id, visible_cases_filter(user))
-        .options(joinedload(Case.representative).joinedload(User.delegation),
-                 selectinload(Case.leaders).joinedload(CaseLeader.leader))).one_or_none()
+    statement = sa.select(Case, *holds).where(Case.id == case_id, visible_cases_filter(user)).options(
+        joinedload(Case.representative, innerjoin=True).load_only(User.name, User.delegation_id)
+        .joinedload(User.delegation),
+        joinedload(Case.leaders).joinedload(CaseLeader.leader).load_only(User.name, User.title))
+    row = db.session.execute(statement).unique().one_or_none()
     if row is None:
         raise NotFound(_("找不到该来信,或您无权查看。"))
     case = row[0]

@@ -1,5 +1,7 @@
 """Case pages for every role. Views only load what the user may see, call one service, commit
 once and show the result; which action is possible when is asked of the state machine."""
+import functools
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -232,7 +234,7 @@ def _visible_case(case_id, get=services.get_case):
         abort(404)
 
 
-def _fill_choices(form, case):
+def _fill_choices(form, case, unit_choices=handling_unit_choices):
     if isinstance(form, ForwardForm):
         _leader_choices(form.leader_ids)
         if not form.is_submitted():
@@ -244,7 +246,7 @@ def _fill_choices(form, case):
         form.to_leader_id.choices = [(leader.id, f"{leader.name}({leader.title})")
                                      for leader in active_leaders() if leader.id not in forwarded]
     if isinstance(form, (AnnotateForm, AssignForm)):
-        units = handling_unit_choices()
+        units = unit_choices()
         form.unit_ids.choices = units
         form.lead_unit_id.choices = [(0, _("(请选择)"))] + units
     if isinstance(form, AnnotateForm):
@@ -254,11 +256,12 @@ def _fill_choices(form, case):
 def _action_forms(case, bound=None):
     """A form for every case-level action the state machine lets this user take now."""
     forms = {}
+    unit_choices = functools.cache(handling_unit_choices)  # read once: annotating and assigning list them
     for action, (form_class, prefix) in ACTION_FORMS.items():
         if not services.action_available(case, action, current_user):
             continue
         form = bound[1] if bound and bound[0] is action else form_class(prefix=prefix, formdata=None)
-        _fill_choices(form, case)
+        _fill_choices(form, case, unit_choices)
         forms[action.value] = form
     return forms
 

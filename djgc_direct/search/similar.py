@@ -19,8 +19,9 @@ import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
+from djgc_direct.accounts.models import User
 from djgc_direct.cases.models import Case, CaseStatus
 from djgc_direct.cases.services import MERGE_TARGET_STATES, visible_cases_filter
 from djgc_direct.core.clock import now_utc
@@ -161,7 +162,7 @@ def _kept(case, scope, limit):
         .where(SimilarLetter.case_id == case.id, scope, Case.status.in_(CANDIDATE_STATES),
                Case.merged_into_id.is_(None))
         .order_by(SimilarLetter.score.desc(), Case.id.desc()).limit(limit)
-        .options(joinedload(Case.representative)))
+        .options(defer(Case.content), joinedload(Case.representative, innerjoin=True).load_only(User.name)))
     return [Similar(similar, score, tuple(names)) for similar, score, names in rows]
 
 
