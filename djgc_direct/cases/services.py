@@ -2,6 +2,7 @@
 ownership, validates its input, changes state, writes exactly one audit record, and flushes.
 None of them commits: the request, command or job that calls it commits once.
 """
+import functools
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -45,19 +46,26 @@ MERGE_TARGET_STATES = {CaseStatus.SUBMITTED, CaseStatus.REGISTERED, CaseStatus.F
 # ---- who sees what ----------------------------------------------------------------------------
 
 def visible_cases_filter(user):
-    """A WHERE clause limiting Case rows to those `user` may see (DESIGN §4)."""
-    if user.role is Role.SECRETARIAT:
+    """A WHERE clause limiting Case rows to those `user` may see (DESIGN §4). The same clause
+    object for the same user, so that statements built from it can be built once (see
+    get_case_in_full)."""
+    return _visible_cases_filter(user.role, user.id, user.organisation_id)
+
+
+@functools.lru_cache(maxsize=1024)
+def _visible_cases_filter(role, user_id, organisation_id):
+    if role is Role.SECRETARIAT:
         return Case.status != CaseStatus.DRAFT
-    if user.role is Role.REPRESENTATIVE:
+    if role is Role.REPRESENTATIVE:
         # Their own letters, and any case one of their letters was merged into.
         merged_targets = sa.select(Case.merged_into_id).where(
-            Case.representative_id == user.id, Case.merged_into_id.is_not(None))
-        return sa.or_(Case.representative_id == user.id, Case.id.in_(merged_targets))
-    if user.role is Role.LEADER:
+            Case.representative_id == user_id, Case.merged_into_id.is_not(None))
+        return sa.or_(Case.representative_id == user_id, Case.id.in_(merged_targets))
+    if role is Role.LEADER:
         return Case.id.in_(sa.select(CaseLeader.case_id).where(
-            CaseLeader.leader_id == user.id, CaseLeader.forwarded_at.is_not(None)))
-    if user.role is Role.UNIT_STAFF and user.organisation_id:
-        return Case.id.in_(sa.select(Assignment.case_id).where(Assignment.unit_id == user.organisation_id))
+            CaseLeader.leader_id == user_id, CaseLeader.forwarded_at.is_not(None)))
+    if role is Role.UNIT_STAFF and organisation_id:
+        return Case.id.in_(sa.select(Assignment.case_id).where(Assignment.unit_id == organisation_id))
     return sa.false()
 
 
@@ -83,13 +91,7 @@ def get_case_in_full(user, case_id):
     """get_case, with what the case page reads: its representative, delegation and leaders loaded
     with it, and its collections (links too) known empty from the same query (an EXISTS for each),
     so that only those it holds are read: a letter just registered has none of them."""
-    holds = [sa.exists().where(sa.or_(*(column == Case.id for column in columns))).label(name)
-             for name, columns in _COLLECTIONS.items()]
-    statement = sa.select(Case, *holds).where(Case.id == case_id, visible_cases_filter(user)).options(
-        joinedload(Case.representative, innerjoin=True).load_only(User.name, User.delegation_id)
-        .joinedload(User.delegation),
-        joinedload(Case.leaders).joinedload(CaseLeader.leader).load_only(User.name, User.title))
-    row = db.session.execute(statement).unique().one_or_none()
+    row = db.session.execute(_case_in_full(visible_cases_filter(user)), {"case_id": case_id}).unique().one_or_none()
     if row is None:
         raise NotFound(_("找不到该来信,或您无权查看。"))
     case = row[0]
@@ -97,6 +99,18 @@ def get_case_in_full(user, case_id):
         if not held and name not in case.__dict__:  # never in place of changes not yet flushed
             set_committed_value(case, name, [])
     return case
+
+
+@functools.lru_cache(maxsize=1024)
+def _case_in_full(scope):
+    """The statement of get_case_in_full for one viewer's scope, built once: building it and its
+    cache key cost SQLAlchemy more than PostgreSQL took to run it."""
+    holds = [sa.exists().where(sa.or_(*(column == Case.id for column in columns))).label(name)
+             for name, columns in _COLLECTIONS.items()]
+    return sa.select(Case, *holds).where(Case.id == sa.bindparam("case_id"), scope).options(
+        joinedload(Case.representative, innerjoin=True).load_only(User.name, User.delegation_id)
+        .joinedload(User.delegation),
+        joinedload(Case.leaders).joinedload(CaseLeader.leader).load_only(User.name, User.title))
 
 
 def get_assignment(user, assignment_id):

@@ -1,4 +1,6 @@
 """The timeline of a case, read from its audit records, as each role may see it."""
+import functools
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
@@ -17,10 +19,7 @@ EXTRA_LABELS = {"create": _l("写信")}
 
 def timeline(case, viewer):
     """[(record, actor name, label, comment shown)] oldest first."""
-    rows = db.session.execute(
-        sa.select(AuditRecord, User.name).outerjoin(User, User.id == AuditRecord.actor_id)
-        .where(AuditRecord.object_type == "cases", AuditRecord.object_id == case.id)
-        .order_by(AuditRecord.id)).all()
+    rows = db.session.execute(_records_statement(), {"case_id": case.id}).all()
     entries = []
     for entry, actor_name in rows:
         action = Action(entry.action) if entry.action in Action._value2member_map_ else None
@@ -33,3 +32,11 @@ def timeline(case, viewer):
         label = action.label if action else EXTRA_LABELS.get(entry.action, entry.action)
         entries.append((entry, actor_name, label, comment))
     return entries
+
+
+@functools.cache
+def _records_statement():
+    """A case's audit records with their actors' names, built once (each page shows a timeline)."""
+    return (sa.select(AuditRecord, User.name).outerjoin(User, User.id == AuditRecord.actor_id)
+            .where(AuditRecord.object_type == "cases", AuditRecord.object_id == sa.bindparam("case_id"))
+            .order_by(AuditRecord.id))

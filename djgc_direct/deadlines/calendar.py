@@ -214,10 +214,15 @@ class WorkdayCalendar:
 
 
 def _load_overrides(first, last):
-    rows = db.session.execute(
-        sa.select(CalendarOverride.day, CalendarOverride.is_workday)
-        .where(CalendarOverride.day.between(first, last)))
+    rows = db.session.execute(_overrides_statement(), {"first": first, "last": last})
     return {day: is_workday for day, is_workday in rows}
+
+
+@lru_cache(maxsize=1)
+def _overrides_statement():
+    """The overrides of a stretch of days, built once (a page with a deadline badge reads them)."""
+    return (sa.select(CalendarOverride.day, CalendarOverride.is_workday)
+            .where(CalendarOverride.day.between(sa.bindparam("first"), sa.bindparam("last"))))
 
 
 def _warn_fallback(year):

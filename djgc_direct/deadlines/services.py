@@ -1,5 +1,6 @@
 """What admins set for deadlines: calendar overrides, time limits and the reminder ladder.
 Changes flush and write an audit record; the caller commits."""
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -117,9 +118,14 @@ def default_settings():
 def deadline_settings():
     """Every setting in effect: what an admin has set, else the config default. One query."""
     values = default_settings()
-    values.update(db.session.execute(sa.select(DeadlineSetting.key, DeadlineSetting.workdays)
-                                     .where(DeadlineSetting.key.in_(list(values)))).tuples().all())
+    values.update((key, workdays) for key, workdays in db.session.execute(_settings_statement()) if key in values)
     return values
+
+
+@functools.cache
+def _settings_statement():
+    """Every stored setting (a handful of rows), built once: pages read them for their badges."""
+    return sa.select(DeadlineSetting.key, DeadlineSetting.workdays)
 
 
 def deadline_workdays():

@@ -2,6 +2,8 @@
 request, command or job commits, so a notification, its e-mail and the change they report are
 one transaction: if it rolls back, no mail is ever sent.
 """
+import functools
+
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
@@ -102,8 +104,14 @@ def inbox(user):
 
 
 def unread_count(user):
-    return db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
-        Notification.recipient_id == user.id, Notification.read_at.is_(None)))
+    return db.session.scalar(_unread_statement(), {"user_id": user.id})
+
+
+@functools.cache
+def _unread_statement():
+    """Built once: every page shows the count in its header."""
+    return sa.select(sa.func.count(Notification.id)).where(
+        Notification.recipient_id == sa.bindparam("user_id"), Notification.read_at.is_(None))
 
 
 def mark_read(user, notification_id):

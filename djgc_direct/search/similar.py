@@ -156,14 +156,20 @@ def _scored_now(case_or_text, scope, limit):
 
 
 def _kept(case, scope, limit):
-    rows = db.session.execute(
-        sa.select(Case, SimilarLetter.score, SimilarLetter.names)
-        .join(SimilarLetter, SimilarLetter.similar_case_id == Case.id)
-        .where(SimilarLetter.case_id == case.id, scope, Case.status.in_(CANDIDATE_STATES),
-               Case.merged_into_id.is_(None))
-        .order_by(SimilarLetter.score.desc(), Case.id.desc()).limit(limit)
-        .options(defer(Case.content), joinedload(Case.representative, innerjoin=True).load_only(User.name)))
+    rows = db.session.execute(_kept_statement(scope, limit), {"case_id": case.id})
     return [Similar(similar, score, tuple(names)) for similar, score, names in rows]
+
+
+@functools.lru_cache(maxsize=1024)
+def _kept_statement(scope, limit):
+    """The kept similar letters of a case in `scope` (the same clause object for the same viewer),
+    built once: building it cost more than running it."""
+    return (sa.select(Case, SimilarLetter.score, SimilarLetter.names)
+            .join(SimilarLetter, SimilarLetter.similar_case_id == Case.id)
+            .where(SimilarLetter.case_id == sa.bindparam("case_id"), scope, Case.status.in_(CANDIDATE_STATES),
+                   Case.merged_into_id.is_(None))
+            .order_by(SimilarLetter.score.desc(), Case.id.desc()).limit(limit)
+            .options(defer(Case.content), joinedload(Case.representative, innerjoin=True).load_only(User.name)))
 
 
 def _similar(case_or_text, scope, limit):
@@ -201,5 +207,10 @@ def similar_cases(case_or_text, user, limit=5):
 def similar_matter_in_hand(case):
     """Whether another representative's letter about the same matter is being handled. This is
     all a representative is told (DESIGN §4: they never read other representatives' cases)."""
-    scope = sa.and_(Case.representative_id != case.representative_id, Case.status.in_(MERGE_TARGET_STATES))
-    return bool(_similar(case, scope, 1))
+    return bool(_similar(case, _others_in_hand(case.representative_id), 1))
+
+
+@functools.lru_cache(maxsize=1024)
+def _others_in_hand(representative_id):
+    """Cases of other representatives being handled (one clause object per representative)."""
+    return sa.and_(Case.representative_id != representative_id, Case.status.in_(MERGE_TARGET_STATES))
