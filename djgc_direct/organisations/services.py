@@ -1,5 +1,6 @@
 """Organisation and delegation operations. They flush; the caller commits once."""
 import csv
+import functools
 import io
 
 import sqlalchemy as sa
@@ -192,6 +193,10 @@ def handling_units(active_only=True):
 def handling_unit_choices():
     """(id, name) of each active handling unit, by name: the choices of a form, read as bare rows
     (forms list every unit, some pages twice)."""
-    return [tuple(row) for row in db.session.execute(
-        sa.select(Organisation.id, Organisation.name)
-        .where(Organisation.is_unit.is_(True), Organisation.active.is_(True)).order_by(Organisation.name))]
+    return list(map(tuple, db.session.execute(_unit_choices_statement())))
+
+
+@functools.cache
+def _unit_choices_statement():
+    return (sa.select(Organisation.id, Organisation.name)
+            .where(Organisation.is_unit.is_(True), Organisation.active.is_(True)).order_by(Organisation.name))
