@@ -79,15 +79,19 @@ def logged_in_opener(base, username):
     return opener
 
 
-def timed_gets(opener, url, count, warm_up=5):
-    """`count` timed GETs of `url`, after `warm_up` untimed ones (caches filled, as in service)."""
+def timed_rounds(opener, urls, count, warm_up=5):
+    """{name: `count` timings} of GETs of each of `urls` ({name: url}), taken in turns — one of
+    each per round — so that every page and its floor see the machine alike; after `warm_up`
+    untimed rounds (caches filled, as in service)."""
     for _ in range(warm_up):
-        opener.open(url).read()
-    samples = []
+        for url in urls.values():
+            opener.open(url).read()
+    samples = {name: [] for name in urls}
     for _ in range(count):
-        started = time.perf_counter()
-        opener.open(url).read()
-        samples.append(time.perf_counter() - started)
+        for name, url in urls.items():
+            started = time.perf_counter()
+            opener.open(url).read()
+            samples[name].append(time.perf_counter() - started)
     return samples
 
 
@@ -110,20 +114,17 @@ def measure_http(app, url_db, requests):
     base = f"http://127.0.0.1:{port}"
     try:
         opener = logged_in_opener(base, "sec0")
-        empty = timed_gets(opener, base + "/__bench_empty", requests)
-        listing = timed_gets(opener, base + "/cases/", requests)
-        case_page = timed_gets(opener, base + f"/cases/{case_id}", requests)
-        annotated_page = timed_gets(opener, base + f"/cases/{annotated_id}", requests)
-        search_short = timed_gets(opener, base + "/search?q=" + urllib.parse.quote(SHORT_QUERY), requests)
-        search_long = timed_gets(opener, base + "/search?q=" + urllib.parse.quote(LONG_QUERY), requests)
+        pages = timed_rounds(opener, {
+            "empty_route": base + "/__bench_empty", "case_list_page": base + "/cases/",
+            "case_page": base + f"/cases/{case_id}", "annotated_case_page": base + f"/cases/{annotated_id}",
+            "search_two_characters": base + "/search?q=" + urllib.parse.quote(SHORT_QUERY),
+            "search_two_words": base + "/search?q=" + urllib.parse.quote(LONG_QUERY)}, requests)
         submit = measure_http_submit(base, requests)
     finally:
         server.terminate()
         server.wait(timeout=30)
+    empty = pages.pop("empty_route")
     empty_p95 = percentiles(empty)["p95_ms"]
-    pages = {"case_list_page": listing, "case_page": case_page, "annotated_case_page": annotated_page,
-             "search_two_characters": search_short,
-             "search_two_words": search_long}
     result = {"empty_route": percentiles(empty), "submit": submit}
     for name, samples in pages.items():
         result[name] = percentiles(samples)
