@@ -8,28 +8,32 @@ HTML of a list with plain-text labels is kept, keyed by everything it is made fr
 annotated case lists all handling units four times (a third of the page's time before)."""
 import threading
 
+from flask_babel import LazyString
 from markupsafe import Markup, escape
 from wtforms import SelectField as _SelectField
 from wtforms import SelectMultipleField as _SelectMultipleField
 from wtforms.widgets import Select
 
 KEPT_LISTS = 256
+LABEL_TYPES = (str, LazyString)
 _kept_lists = {}
 _kept_lock = threading.Lock()
 
 
 def _list_key(field, *extra):
     """What a field's rendered choices are made of, or None when they are not kept: choices with
-    attributes of their own, labels translated per request (lazy strings) or unhashable values."""
+    attributes of their own, labels other than text, or unhashable values. A label translated per
+    request (a lazy string) is in the key as translated now, so each language is kept apart."""
     choices = field.choices
     if not isinstance(choices, list) or field.render_kw:
         return None
-    if not all(type(choice) is tuple and len(choice) == 2 and type(choice[1]) is str for choice in choices):
+    if not all(type(choice) is tuple and len(choice) == 2 and type(choice[1]) in LABEL_TYPES for choice in choices):
         return None
     data = field.data
     selected = tuple(data) if isinstance(data, list) else data
     flags = tuple(name for name in ("disabled", "required") if getattr(field.flags, name, False))
-    key = (type(field.widget), field.id, field.name, field.coerce, flags, tuple(choices), selected, *extra)
+    shown = tuple((value, str(label)) for value, label in choices)
+    key = (type(field.widget), field.id, field.name, field.coerce, flags, shown, selected, *extra)
     try:
         hash(key)
     except TypeError:
