@@ -5,21 +5,28 @@ from wtforms import Form
 from wtforms import SelectField as WTFormsSelectField
 from wtforms import SelectMultipleField as WTFormsSelectMultipleField
 
+from djgc_direct.cases.forms import CheckboxListField
 from djgc_direct.core.widgets import SelectField, SelectMultipleField
 
 CHOICES = [("", "全部"), (1, "雒容工业园区管委会"), (2, '<script>"x"&</script>'), (3, "")]
 
 
-@pytest.mark.parametrize("data", [{"one": "", "many": []}, {"one": "2", "many": ["1", "3"]}])
-def test_quick_select_renders_as_wtforms_does(data):
+def select_forms(choices, coerce):
+    """A form of WTForms' own selects and one of ours (with a checkbox list too), alike."""
     class Reference(Form):
-        one = WTFormsSelectField(choices=CHOICES, coerce=str)
-        many = WTFormsSelectMultipleField(choices=CHOICES, coerce=str)
+        one = WTFormsSelectField(choices=choices, coerce=coerce)
+        many = WTFormsSelectMultipleField(choices=choices, coerce=coerce)
 
     class Quick(Form):
-        one = SelectField(choices=CHOICES, coerce=str)
-        many = SelectMultipleField(choices=CHOICES, coerce=str)
+        one = SelectField(choices=choices, coerce=coerce)
+        many = SelectMultipleField(choices=choices, coerce=coerce)
+        units = CheckboxListField(choices=choices, coerce=coerce)
+    return Reference, Quick
 
+
+@pytest.mark.parametrize("data", [{"one": "", "many": []}, {"one": "2", "many": ["1", "3"]}])
+def test_quick_select_renders_as_wtforms_does(data):
+    Reference, Quick = select_forms(CHOICES, str)
     reference, quick = Reference(data=data), Quick(data=data)
     for name in ("one", "many"):
         assert str(quick[name]()) == str(reference[name]())
@@ -46,7 +53,6 @@ def test_choice_items_render_as_wtforms_options_do():
     from wtforms import RadioField
     from wtforms.validators import DataRequired
 
-    from djgc_direct.cases.forms import CheckboxListField
     from djgc_direct.core.widgets import choice_items
 
     class Choices(Form):
@@ -69,25 +75,13 @@ def test_kept_lists_follow_their_choices_selection_and_language(app):
     from flask_babel import lazy_gettext as _l
     from markupsafe import Markup
 
-    from djgc_direct.cases.forms import CheckboxListField
     from djgc_direct.core.widgets import choice_items
-
-    def fields(choices):
-        class Reference(Form):
-            one = WTFormsSelectField(choices=choices, coerce=int)
-            many = WTFormsSelectMultipleField(choices=choices, coerce=int)
-
-        class Quick(Form):
-            one = SelectField(choices=choices, coerce=int)
-            many = SelectMultipleField(choices=choices, coerce=int)
-            units = CheckboxListField(choices=choices, coerce=int)
-        return Reference, Quick
 
     def items(field):
         return str(Markup("").join(Markup("<li>{} {}</li>").format(option(), option.label) for option in field))
 
     for choices in ([(1, "市财政局"), (2, "雒容工业园区管委会")], [(1, "市财政局"), (3, "市人社局")]):
-        Reference, Quick = fields(choices)
+        Reference, Quick = select_forms(choices, int)
         for data in ({"one": 1, "many": [1], "units": [1]}, {"one": 2, "many": [2, 3], "units": [2, 3]}, {}):
             reference, quick = Reference(data=data), Quick(data=data)
             for _ in range(2):  # the second time from what was kept
@@ -95,7 +89,7 @@ def test_kept_lists_follow_their_choices_selection_and_language(app):
                 assert str(quick.many(size=5)) == str(reference.many(size=5))
                 assert str(choice_items(quick.units)) == items(quick.units)
 
-    Reference, Quick = fields([(1, _l("草稿"))])
+    Reference, Quick = select_forms([(1, _l("草稿"))], int)
     for locale, label in (("zh_Hans_CN", "草稿"), ("en", "Draft"), ("zh_Hans_CN", "草稿"), ("en", "Draft")):
         with app.test_request_context(), force_locale(locale):
             assert f">{label}</option>" in str(Quick().one()) and f">{label}</label>" in str(choice_items(Quick().units))
