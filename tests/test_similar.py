@@ -203,13 +203,28 @@ def test_letters_from_before_are_scored_when_shown_until_the_command_keeps_their
     db.session.expire_all()
     assert [s.case.id for s in similar_cases(second, world.secretary)] == [first.id]
 
+    versions = dict(db.session.execute(sa.select(Case.id, Case.version)).all())
     result = runner.invoke(args=["djgc", "similar-letters", "--batch", "2"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == "similar letters kept for 3 letters"  # not the draft
     db.session.expire_all()
+    # Derived data, not a change of the letter: nobody acting on one meanwhile is told it changed.
+    assert dict(db.session.execute(sa.select(Case.id, Case.version)).all()) == versions
     assert kept(second) == [(first.id, ["雒容工业园区"])] and kept(first) == []
     assert db.session.get(Case, draft.id).similar_found_at is None
     never_scored(monkeypatch)
     assert [s.case.id for s in similar_cases(second, world.secretary)] == [first.id]
     assert runner.invoke(args=["djgc", "similar-letters"]).output == "similar letters kept for 0 letters\n"
     assert runner.invoke(args=["djgc", "similar-letters", "--batch", "0"]).exit_code == 2
+
+
+def test_a_letter_returned_for_more_facts_is_shown_once_resubmitted(world):
+    returned = letter(world, "雒容工业园区拖欠农民工工资", SAME_MATTER, world.representative)
+    services.return_to_representative(returned, world.secretary, "请写明具体工地")
+    db.session.commit()
+    second = letter(world, "关于雒容工业园区欠薪的紧急反映", SAME_MATTER, world.other_representative)
+    assert kept(second) == [(returned.id, ["雒容工业园区"])]
+    assert similar_cases(second, world.secretary) == []  # returned: not in hand now
+    services.submit_letter(returned, world.representative)
+    db.session.commit()
+    assert [s.case.id for s in similar_cases(second, world.secretary)] == [returned.id]

@@ -448,7 +448,8 @@ def link(case, secretary, other_case_id):
 
 
 def _forget_links(*cases):
-    """Case.links is read-only: after a link is made or undone, read it again when next asked."""
+    """Case.links is read-only: after a link is made or undone, read it again when next asked
+    (of the cases loaded in this session; None for one that is not)."""
     for case in cases:
         if case is not None:
             db.session.expire(case, ["links"])
@@ -462,7 +463,7 @@ def unlink(case, secretary, other_case_id):
     if found is None:
         raise ValidationError(_("这两件来信没有关联。"), field="linked_case_id")
     db.session.delete(found)
-    _forget_links(case, db.session.get(Case, other_id))
+    _forget_links(case, db.session.identity_map.get(db.session.identity_key(Case, other_id)))
     _apply(case, transition, secretary, details={"unlinked_case_id": other_id})
     return case
 

@@ -12,6 +12,7 @@ class SimilarLetter(db.Model):
     __tablename__ = "similar_letters"
 
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    # Not indexed on its own: it is read by case_id, and cases are never deleted.
     similar_case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
     score: Mapped[float] = mapped_column(sa.Float, nullable=False)
     # The place and organisation names both letters mention, as shown beside the score.

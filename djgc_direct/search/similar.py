@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from djgc_direct.accounts.models import User
 from djgc_direct.cases.models import Case, CaseStatus
@@ -40,6 +41,8 @@ MAX_NAMES = 10
 KEPT = 20
 # Cases worth pointing to: still being handled (and so a merge target), or closed.
 CANDIDATE_STATES = MERGE_TARGET_STATES | {CaseStatus.CLOSED}
+# Kept at submission: also letters returned for more facts, shown once they are resubmitted.
+KEPT_STATES = CANDIDATE_STATES | {CaseStatus.RETURNED}
 
 # Liuzhou's districts and counties, their common short names, and the parks and towns letters
 # most often name. Organisation names come from the database; these are places, not bodies.
@@ -121,11 +124,11 @@ def _scored(text, names, candidates, organisation_keys):
             yield round(score, 3), case_id, tuple(sorted(names & theirs))
 
 
-def _candidates(scope, names):
-    """Rows (id, title, content) of the most recent candidate cases and of those naming `names`;
+def _candidates(scope, names, states=CANDIDATE_STATES):
+    """Rows (id, title, content) of the most recent cases in `states` and of those naming `names`;
     only the few that score are loaded as cases."""
     base = sa.select(Case.id, Case.title, Case.content).where(
-        scope, Case.status.in_(CANDIDATE_STATES), Case.merged_into_id.is_(None)).order_by(Case.id.desc())
+        scope, Case.status.in_(states), Case.merged_into_id.is_(None)).order_by(Case.id.desc())
     found = {row.id: row for row in db.session.execute(base.limit(RECENT_CANDIDATES))}
     if names:
         naming = naming_clause(sorted(names)[:MAX_NAMES])
@@ -134,11 +137,11 @@ def _candidates(scope, names):
     return found.values()
 
 
-def _best(text, scope, limit):
-    """(score, id, shared names) of the `limit` best candidates in `scope` for `text`."""
+def _best(text, scope, limit, states=CANDIDATE_STATES):
+    """(score, id, shared names) of the `limit` best candidates in `scope` and `states` for `text`."""
     keys = _organisation_keys()
     names = names_in(text, keys)
-    return sorted(_scored(text, names, _candidates(scope, names), keys),
+    return sorted(_scored(text, names, _candidates(scope, names, states), keys),
                   key=lambda scored: (-scored[0], -scored[1]))[:limit]
 
 
@@ -179,23 +182,32 @@ def _similar(case_or_text, scope, limit):
 
 
 def keep_similar_letters(case, earlier_only=False):
-    """Find the letters about the same matter as `case` and keep them (replacing any found
-    before); the caller flushes. At submission every candidate is an earlier letter; for a letter submitted before
-    they were kept (`earlier_only`), those created before it stand in for those before it."""
+    """Find the letters about the same matter as `case` and keep them, replacing any found before
+    (written at once, in the caller's transaction). At submission every other letter in hand is
+    an earlier one, whatever its id; for a letter submitted before they were kept
+    (`earlier_only`), those created before it stand in for those submitted before it. Letters
+    returned for more facts are kept too: once resubmitted they are shown."""
     scope = Case.id < case.id if earlier_only else Case.id != case.id
-    best = _best(_text(case.title, case.content), scope, KEPT)
+    best = _best(_text(case.title, case.content), scope, KEPT, KEPT_STATES)
     db.session.execute(sa.delete(SimilarLetter).where(SimilarLetter.case_id == case.id))
     if best:
         db.session.execute(sa.insert(SimilarLetter), [
             {"case_id": case.id, "similar_case_id": case_id, "score": score, "names": list(shared)}
             for score, case_id, shared in best])
-    case.similar_found_at = now_utc()
+    # Not through the ORM: that would count as a change of the case (its version), and a secretary
+    # acting on a letter while `djgc similar-letters` runs would be told someone else had changed it.
+    found_at = now_utc()
+    db.session.execute(sa.update(Case).where(Case.id == case.id).values(similar_found_at=found_at)
+                       .execution_options(synchronize_session=False))
+    set_committed_value(case, "similar_found_at", found_at)
 
 
-def letters_without_similar(limit):
-    """Up to `limit` submitted letters whose similar letters were never kept, oldest first."""
+def letters_without_similar(limit, after_id=0):
+    """Up to `limit` letters with an id above `after_id` whose similar letters were never kept,
+    oldest first (drafts have none yet; merged letters' pages show none)."""
     return db.session.scalars(sa.select(Case).where(
-        Case.similar_found_at.is_(None), Case.status != CaseStatus.DRAFT).order_by(Case.id).limit(limit)).all()
+        Case.id > after_id, Case.similar_found_at.is_(None), Case.status.not_in([CaseStatus.DRAFT, CaseStatus.MERGED]))
+        .order_by(Case.id).limit(limit)).all()
 
 
 def similar_cases(case_or_text, user, limit=5):

@@ -35,5 +35,6 @@ def upgrade():
 
 
 def downgrade():
+    # ALTER TABLE … DROP COLUMN: SQLite 3.35 or newer (batch mode would drop the search triggers).
     op.drop_column('cases', 'similar_found_at')
     op.drop_table('similar_letters')
