@@ -73,11 +73,16 @@ def visible_cases(user):
     return sa.select(Case).where(visible_cases_filter(user))
 
 
+def _not_visible():
+    """The refusal of a case the user may not see or that does not exist: it never says which."""
+    return NotFound(_("找不到该来信,或您无权查看。"))
+
+
 def get_case(user, case_id):
     """The case if `user` may see it; NotFound otherwise (never reveal that it exists)."""
     case = db.session.scalar(sa.select(Case).where(Case.id == case_id, visible_cases_filter(user)))
     if case is None:
-        raise NotFound(_("找不到该来信,或您无权查看。"))
+        raise _not_visible()
     return case
 
 
@@ -93,7 +98,7 @@ def get_case_in_full(user, case_id):
     so that only those it holds are read: a letter just registered has none of them."""
     row = db.session.execute(_case_in_full(visible_cases_filter(user)), {"case_id": case_id}).unique().one_or_none()
     if row is None:
-        raise NotFound(_("找不到该来信,或您无权查看。"))
+        raise _not_visible()
     case = row[0]
     for name, held in zip(_COLLECTIONS, row[1:]):
         if not held and name not in case.__dict__:  # never in place of changes not yet flushed
@@ -158,7 +163,7 @@ def _apply(case, transition, actor, *, comment=None, details=None, target=None):
 
 def _own(case, representative):
     if case.representative_id != representative.id:
-        raise NotFound(_("找不到该来信,或您无权查看。"))
+        raise _not_visible()
 
 
 def _leaders_by_id(leader_ids, field="leader_ids"):
@@ -533,7 +538,7 @@ def annotate(case, actor, *, text, internal=False, leader_id=None, unit_ids=None
     transition = check(case, Action.ANNOTATE, actor)
     if actor.role is Role.LEADER:
         if actor.id not in _forwarded_leader_ids(case):
-            raise NotFound(_("找不到该来信,或您无权查看。"))
+            raise _not_visible()
         leader_id, transcribed_by = actor.id, None
     else:
         leader_id = _int_ids([leader_id], "leader_id")[0] if leader_id not in (None, "") else None
@@ -561,7 +566,7 @@ def delegate(case, leader, to_leader_id, comment=None):
     """转批: a forwarded leader passes the case to another leader."""
     transition = check(case, Action.DELEGATE, leader)
     if leader.id not in _forwarded_leader_ids(case):
-        raise NotFound(_("找不到该来信,或您无权查看。"))
+        raise _not_visible()
     (target,) = _leaders_by_id([to_leader_id], field="to_leader_id")
     if target.id in _forwarded_leader_ids(case):
         raise ValidationError(_("%(name)s 已在阅示该来信。", name=target.name), field="to_leader_id")
@@ -593,7 +598,7 @@ def assign(case, actor, *, unit_ids, lead_unit_id, due_date=None):
     """交办: one lead unit and any support units, with a deadline (default: the reply time limit in effect)."""
     transition = check(case, Action.ASSIGN, actor)
     if actor.role is Role.LEADER and actor.id not in _forwarded_leader_ids(case):
-        raise NotFound(_("找不到该来信,或您无权查看。"))
+        raise _not_visible()
     unit_ids = list(unit_ids or [])
     if lead_unit_id not in (None, "") and str(lead_unit_id) not in {str(u) for u in unit_ids}:
         unit_ids.append(lead_unit_id)
