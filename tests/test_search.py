@@ -155,6 +155,25 @@ def test_relevance_puts_title_hits_first(world):
     assert found(world.secretary, "路灯", sort="newest") == [in_body.id, in_title.id]
 
 
+def test_relevance_ranks_the_newest_matches_only_and_pages_through_them(world, monkeypatch):
+    """Ranked in the database: title hits first, across pages, among the newest MAX_RESULTS
+    matches only (an older title hit beyond them is not shown); a page past the last shows no
+    case but still the count."""
+    monkeypatch.setattr(search_services, "MAX_RESULTS", 3)
+    too_old = letter(world, "路灯损坏", "夜间出行不便。")
+    body = [letter(world, f"第{i}件", "路灯损坏。") for i in range(2)]
+    title = letter(world, "路灯不亮", "夜间出行不便。")
+    first = search_cases(world.secretary, "路灯", per_page=2)
+    assert [hit.case.id for hit in first.hits] == [title.id, body[1].id]
+    assert first.pagination.total == 3 and first.more
+    second = search_cases(world.secretary, "路灯", per_page=2, page=2)
+    assert [hit.case.id for hit in second.hits] == [body[0].id]
+    assert too_old.id not in found(world.secretary, "路灯")
+    past = search_cases(world.secretary, "路灯", per_page=2, page=5)
+    assert past.hits == [] and past.pagination.total == 3 and past.more
+    assert search_cases(world.secretary, "无此事", page=3).pagination.total == 0
+
+
 def test_highlight_escapes_everything_but_the_marks(world):
     case = letter(world, "<b>标题</b>", "<script>alert('欠薪')</script> & 欠薪")
     hit = search_cases(world.secretary, "欠薪").hits[0]

@@ -94,3 +94,29 @@ def test_kept_lists_follow_their_choices_selection_and_language(app):
         with app.test_request_context(), force_locale(locale):
             assert f">{label}</option>" in str(Quick().one()) and f">{label}</label>" in str(choice_items(Quick().units))
             assert str(Quick().one()) == str(Reference().one())
+
+
+@pytest.mark.parametrize("given", [None, "", "2", "9", "x"])
+@pytest.mark.parametrize("optional", [True, False])
+def test_quick_select_validates_as_wtforms_does(given, optional):
+    """The same verdict and errors as WTForms' own select, with and without Optional, for a value
+    left out, left empty, among the choices, not among them, and one that cannot be coerced."""
+    from werkzeug.datastructures import MultiDict
+    from wtforms.validators import DataRequired, Optional
+
+    def optional_id(value):
+        return int(value) if value not in (None, "") else None
+
+    validators = [Optional()] if optional else [DataRequired()]
+
+    class Reference(Form):
+        one = WTFormsSelectField(choices=CHOICES, coerce=optional_id, validators=validators)
+
+    class Quick(Form):
+        one = SelectField(choices=CHOICES, coerce=optional_id, validators=validators)
+
+    formdata = MultiDict({} if given is None else {"one": given})
+    reference, quick = Reference(formdata), Quick(formdata)
+    assert quick.validate() == reference.validate()
+    assert quick.one.errors == reference.one.errors
+    assert quick.one.data == reference.one.data

@@ -1,4 +1,5 @@
 """Account operations. They change state and flush; the caller commits once."""
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -259,10 +260,18 @@ def reset_password(user, new_password, *, actor):
 
 def leaders():
     """Active leaders in order of precedence."""
-    return db.session.scalars(
-        sa.select(User).where(User.role == Role.LEADER, User.active.is_(True))
-        .order_by(User.precedence.nulls_last(), User.id)
-    ).all()
+    return db.session.scalars(_leaders_statement(User)).all()
+
+
+def leader_choices():
+    """(id, name) of each active leader in order of precedence, read as bare rows (a form's choices)."""
+    return list(map(tuple, db.session.execute(_leaders_statement(User.id, User.name))))
+
+
+@functools.cache
+def _leaders_statement(*columns):
+    return (sa.select(*columns).where(User.role == Role.LEADER, User.active.is_(True))
+            .order_by(User.precedence.nulls_last(), User.id))
 
 
 API_TOKEN_NAME_MAX = 64

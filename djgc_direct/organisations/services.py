@@ -200,3 +200,13 @@ def handling_unit_choices():
 def _unit_choices_statement():
     return (sa.select(Organisation.id, Organisation.name)
             .where(Organisation.is_unit.is_(True), Organisation.active.is_(True)).order_by(Organisation.name))
+
+
+def delegation_choices():
+    """(id, name) of each active delegation, by name (the search form's filter)."""
+    return list(map(tuple, db.session.execute(_delegation_choices_statement())))
+
+
+@functools.cache
+def _delegation_choices_statement():
+    return sa.select(Delegation.id, Delegation.name).where(Delegation.active.is_(True)).order_by(Delegation.name)

@@ -17,6 +17,7 @@ A search returns at most MAX_RESULTS cases, the newest (or oldest) matches. On P
 few documents hold are read at once through the index; common words (and lists without words) in
 slices of ids, newest first, so that a word in half the letters stops as early as a rare one.
 """
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -24,15 +25,16 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, load_only
 
 from djgc_direct.accounts.models import Role, User
 from djgc_direct.cases.models import (
     Annotation, Assignment, Case, CaseLeader, CaseStatus, Category, Reply, ReplyStatus,
 )
-from djgc_direct.cases.services import visible_annotations, visible_cases_filter, visible_replies
+from djgc_direct.cases.services import visible_cases_filter
 from djgc_direct.core.clock import SHANGHAI, today_shanghai
 from djgc_direct.core.errors import ValidationError
 from djgc_direct.core.pagination import Page
@@ -49,6 +51,7 @@ MAX_RESULTS = 1000  # a search shows this many cases at most (with a hint to nar
 FIRST_SLICE = 20_000  # ids in the first slice of a PostgreSQL search; each next one is 4× wider
 SLICE_FROM = 5_000  # PostgreSQL: when fewer documents may hold the words, one query reads them all
 SORTS = ("relevance", "newest", "oldest")
+LIKE_ESCAPE = "/"
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _FTS = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer), sa.column("body"))
@@ -67,31 +70,32 @@ def terms_of(query):
 
 
 def _like_pattern(term):
-    """A PostgreSQL (I)LIKE pattern finding `term` anywhere; backslash is the default escape."""
-    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    """A LIKE pattern finding `term` anywhere, with LIKE_ESCAPE as its escape character."""
+    escaped = term.replace(LIKE_ESCAPE, 2 * LIKE_ESCAPE).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+    return "%" + escaped + "%"
 
 
 def _is_sqlite():
     return db.session.get_bind().dialect.name == "sqlite"
 
 
-def _fts_selects(term, public_only):
+def _fts_selects(match, public_only):
     """SQLite: SELECTs of the ids of cases whose own title, content, annotations or replies
-    contain `term` (one per source; a UNION of them finds the cases). A row's rowid says where its
-    text comes from: case id × 4, annotation id × 4 + 1, reply id × 4 + 2 (migration 0011); what a
-    representative may read is decided on the source row."""
-    match = sa.literal_column(FTS_TABLE).op("MATCH")(bigrams.sqlite_query(term))
+    hold what the FTS5 query `match` finds (one per source; a UNION of them finds the cases). A
+    row's rowid says where its text comes from: case id × 4, annotation id × 4 + 1, reply id × 4
+    + 2 (migration 0011); what a representative may read is decided on the source row."""
+    found = sa.literal_column(FTS_TABLE).op("MATCH")(match)
     rowid = _FTS.c.rowid
 
     def source_id(kind):
-        return sa.and_(match, rowid % 4 == kind), (rowid - kind) // 4
+        return sa.and_(found, rowid % 4 == kind), (rowid - kind) // 4
 
-    found, case_id = source_id(0)
-    own = sa.select(case_id).where(found)
-    found, annotation_id = source_id(1)
-    annotations = sa.select(Annotation.case_id).join(_FTS, Annotation.id == annotation_id).where(found)
-    found, reply_id = source_id(2)
-    replies = sa.select(Reply.case_id).join(_FTS, Reply.id == reply_id).where(found)
+    holds, case_id = source_id(0)
+    own = sa.select(case_id).where(holds)
+    holds, annotation_id = source_id(1)
+    annotations = sa.select(Annotation.case_id).join(_FTS, Annotation.id == annotation_id).where(holds)
+    holds, reply_id = source_id(2)
+    replies = sa.select(Reply.case_id).join(_FTS, Reply.id == reply_id).where(holds)
     if public_only:
         annotations = annotations.where(Annotation.internal.is_(False))
         replies = replies.where(Reply.status == ReplyStatus.APPROVED)
@@ -125,24 +129,6 @@ def _exact(term):
     return len(term) <= 2 and not _has_digit(term)
 
 
-def _contains(term, public_only):
-    """PostgreSQL: the case's text that the user may read contains `term` (the exact recheck)."""
-    pattern = _like_pattern(term)
-    annotations = sa.select(Annotation.id).where(Annotation.case_id == Case.id, Annotation.text.ilike(pattern))
-    replies = sa.select(Reply.id).where(Reply.case_id == Case.id, Reply.text.ilike(pattern))
-    if public_only:
-        annotations = annotations.where(Annotation.internal.is_(False))
-        replies = replies.where(Reply.status == ReplyStatus.APPROVED)
-    places = [Case.title.ilike(pattern), Case.content.ilike(pattern), annotations.exists(), replies.exists()]
-    if _has_digit(term):
-        places.append(Case.number.ilike(pattern))
-    if not public_only:
-        merged = aliased(Case)
-        places.append(sa.select(merged.id).where(merged.merged_into_id == Case.id, sa.or_(
-            merged.title.ilike(pattern), merged.content.ilike(pattern))).exists())
-    return sa.or_(*places)
-
-
 def _words_query(terms):
     return " & ".join(f"({term_query(term)})" for term in terms)
 
@@ -155,57 +141,109 @@ def _holding_documents(terms, cap):
     return db.session.scalar(sa.select(sa.func.count()).select_from(holding.subquery()))
 
 
-def text_clause(user, terms, id_range=None, common=False):
-    """A WHERE clause: the case holds every one of `terms`, in text `user` may read. A letter
-    merged into a case is handled as part of it, so its words find that case too (except for
-    representatives, who may not read the other representative's letter). `id_range`, [low,
-    high), narrows PostgreSQL's document lookup to those ids.
+# ---- the words as statements ------------------------------------------------------------------
+# Building a search's SELECT, and SQLAlchemy's cache key for it, cost more than running it on a
+# small database (~4 ms for two words on SQLite). So its clauses are built once for each shape of
+# query (how many words, of which kind, for whom) with bind parameters, whose values `Words` holds.
 
-    `common`: many documents hold the words. PostgreSQL estimates an AND of bigrams as if they
-    were independent (they are not: 农民 and 民工 come together), takes the words for rare and reads
-    every document holding them; asked for one bigram, it estimates right and walks the newest
-    ids instead, and the words are rechecked on the cases it meets."""
-    public_only = user.role is Role.REPRESENTATIVE
-    if _is_sqlite():
-        return _sqlite_text_clause(terms, public_only)
-    if common:
-        longest = max(terms, key=len)
-        query, asked = term_query(longest, first_only=True), {longest}
-    else:
-        query, asked = _words_query(terms), set(terms)
-    found = sa.select(documents.c.case_id).where(documents.c.terms.op("@@")(sa.cast(query, postgresql.TSQUERY)))
+@dataclass(frozen=True)
+class Words:
+    """The words of a query as a search statement takes them: `shape` picks the statement (built
+    once), `params` are the values of its bind parameters."""
+    terms: tuple
+    shape: tuple
+    params: dict
+
+    @classmethod
+    def of(cls, terms, public_only, sqlite, common=False):
+        """`common` (PostgreSQL): many documents hold the words; the index is then asked for the
+        first bigram of the longest word only, and every other word is rechecked (text_clause)."""
+        longest = max(range(len(terms)), key=lambda i: len(terms[i])) if terms else None
+        kinds = tuple((_has_digit(term), _exact(term)) for term in terms)
+        params = {f"like_{i}": _like_pattern(term) for i, term in enumerate(terms)}
+        if sqlite:
+            params.update({f"match_{i}": bigrams.sqlite_query(term) for i, term in enumerate(terms)})
+        elif terms:
+            params["words"] = term_query(terms[longest], first_only=True) if common else _words_query(terms)
+        return cls(tuple(terms), ("sqlite" if sqlite else "postgresql", public_only, kinds,
+                                  longest if common else None), params)
+
+
+@functools.lru_cache(maxsize=256)
+def text_clause(shape, id_range=None):
+    """A WHERE clause: the case holds every word of a Words of `shape`, in text the user may read;
+    the words are bind parameters (Words.params). A letter merged into a case is handled as part
+    of it, so its words find that case too (except for representatives, who may not read the other
+    representative's letter). `id_range`, the names of two bind parameters [low, high), narrows
+    PostgreSQL's document lookup to those ids."""
+    dialect, public_only, kinds, common_longest = shape
+    if dialect == "sqlite":
+        return _sqlite_text_clause(kinds, public_only)
+    query = sa.cast(sa.bindparam("words", type_=sa.String), postgresql.TSQUERY)
+    found = sa.select(documents.c.case_id).where(documents.c.terms.op("@@")(query))
     if id_range:
-        found = found.where(documents.c.case_id >= id_range[0], documents.c.case_id < id_range[1])
+        found = found.where(documents.c.case_id >= sa.bindparam(id_range[0]),
+                            documents.c.case_id < sa.bindparam(id_range[1]))
     # A word the index was asked for whole needs no recheck when it is exact; the document holds
-    # text a representative may not read, so their matches are always rechecked.
-    rechecks = [_contains(term, public_only) for term in terms
-                if public_only or term not in asked or not _exact(term)]
+    # text a representative may not read, so their matches are always rechecked. With many
+    # documents holding the words, the index is asked for one bigram of the longest word only:
+    # PostgreSQL estimates an AND of bigrams as if they were independent (农民 and 民工 are not),
+    # takes the words for rare and reads every document holding them; asked for one bigram, it
+    # estimates right and walks the newest ids instead.
+    rechecks = [_contains(i, digit, public_only) for i, (digit, exact) in enumerate(kinds)
+                if public_only or not exact or common_longest not in (None, i)]
     return sa.and_(Case.id.in_(found), *rechecks)
 
 
-def _sqlite_text_clause(terms, public_only):
+def _like(column, i):
+    return column.like(sa.bindparam(f"like_{i}", type_=sa.String), escape=LIKE_ESCAPE)
+
+
+def _ilike(column, i):
+    return column.ilike(sa.bindparam(f"like_{i}", type_=sa.String), escape=LIKE_ESCAPE)
+
+
+def _contains(i, digit, public_only):
+    """PostgreSQL: the case's text that the user may read contains word `i` (the exact recheck)."""
+    annotations = sa.select(Annotation.id).where(Annotation.case_id == Case.id, _ilike(Annotation.text, i))
+    replies = sa.select(Reply.id).where(Reply.case_id == Case.id, _ilike(Reply.text, i))
+    if public_only:
+        annotations = annotations.where(Annotation.internal.is_(False))
+        replies = replies.where(Reply.status == ReplyStatus.APPROVED)
+    places = [_ilike(Case.title, i), _ilike(Case.content, i), annotations.exists(), replies.exists()]
+    if digit:
+        places.append(_ilike(Case.number, i))
+    if not public_only:
+        merged = aliased(Case)
+        places.append(sa.select(merged.id).where(merged.merged_into_id == Case.id, sa.or_(
+            _ilike(merged.title, i), _ilike(merged.content, i))).exists())
+    return sa.or_(*places)
+
+
+def _sqlite_text_clause(kinds, public_only):
     clauses = []
-    for term in terms:
-        selects = _fts_selects(term, public_only)
+    for i, (digit, _exact_word) in enumerate(kinds):
+        match = sa.bindparam(f"match_{i}", type_=sa.String)
+        selects = _fts_selects(match, public_only)
         if not public_only:
-            selects.append(_sqlite_merged_into(term))
+            selects.append(_sqlite_merged_into(match))
         # One IN over one flat UNION: an OR of two INs made SQLite fetch every match and sort them
         # (25 ms for a common word at 100,000 cases, against 3 ms).
         clause = Case.id.in_(sa.union(*selects))
-        if _has_digit(term):  # 0173 finds 直通〔2026〕0173号
-            clause = sa.or_(clause, Case.number.contains(term, autoescape=True))
+        if digit:  # 0173 finds 直通〔2026〕0173号
+            clause = sa.or_(clause, _like(Case.number, i))
         clauses.append(clause)
     return sa.and_(*clauses)
 
 
-def _sqlite_merged_into(term):
-    """SQLite: the ids of the cases that a letter merged into them names `term` in its title or
-    content (a letter is merged before any leader annotates it; PostgreSQL's documents hold the
-    same). It starts from the merged letters (few, indexed) and asks the index about each,
-    rather than from every row holding the word."""
+def _sqlite_merged_into(match):
+    """SQLite: the ids of the cases that a letter merged into them holds what `match` finds in
+    its title or content (a letter is merged before any leader annotates it; PostgreSQL's
+    documents hold the same). It starts from the merged letters (few, indexed) and asks the index
+    about each, rather than from every row holding the word."""
     merged = aliased(Case)
-    match = sa.literal_column(FTS_TABLE).op("MATCH")(bigrams.sqlite_query(term))
-    named = sa.select(_FTS.c.rowid).where(match, _FTS.c.rowid == merged.id * 4).exists()
+    found = sa.literal_column(FTS_TABLE).op("MATCH")(match)
+    named = sa.select(_FTS.c.rowid).where(found, _FTS.c.rowid == merged.id * 4).exists()
     return sa.select(merged.merged_into_id).where(merged.merged_into_id.is_not(None), named)
 
 
@@ -217,13 +255,15 @@ def naming_clause(names):
     letter in fifty for a rare word and read every document holding it (145 ms at a million
     cases); asked one bigram, it walks the newest cases (8 ms)."""
     if _is_sqlite():  # one flat UNION: SQLite does not take a UNION of UNIONs
-        return Case.id.in_(sa.union(*[select for name in names for select in _fts_selects(name, False)]))
+        return Case.id.in_(sa.union(*[select for name in names
+                                      for select in _fts_selects(bigrams.sqlite_query(name), False)]))
     query = sa.cast(" | ".join(f"({term_query(name, first_only=True)})" for name in names), postgresql.TSQUERY)
     return Case.id.in_(sa.select(documents.c.case_id).where(documents.c.terms.op("@@")(query)))
 
 
 # ---- highlighting -----------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=256)
 def _pattern(terms):
     return re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
 
@@ -234,7 +274,7 @@ def highlight(text, terms, width=None):
     (None when there is none)."""
     if not terms:
         return escape(text)
-    pattern = _pattern(terms)
+    pattern = _pattern(tuple(terms))
     start, end = 0, len(text)
     if width:
         first = pattern.search(text)
@@ -254,28 +294,53 @@ def highlight(text, terms, width=None):
     return Markup("").join(parts)
 
 
+SNIPPET_SOURCES = {"content": _l("来信"), "annotation": _l("批示"), "reply": _l("答复"),
+                   "merged_letter": _l("并入的来信")}
+
+
 @dataclass(frozen=True)
 class Snippet:
-    source: str  # content, annotation, reply or merged_letter
+    source: str  # a key of SNIPPET_SOURCES
     html: Markup
 
-    @property
-    def label(self):
-        return {"content": _("来信"), "annotation": _("批示"), "reply": _("答复"),
-                "merged_letter": _("并入的来信")}[self.source]
 
-
-def snippet(case, user, terms, merged_letters=()):
-    """Where `terms` first occur in the text of `case` that `user` may read, highlighted."""
-    sources = [("content", case.content)]
-    sources += [("annotation", a.text) for a in visible_annotations(case, user)]
-    sources += [("reply", r.text) for r in visible_replies(case, user)]
-    sources += [("merged_letter", f"{m.title}\n{m.content}") for m in merged_letters]
-    for source, text in sources:
-        html = highlight(text, terms, width=SNIPPET_WIDTH)
+def _snippets(cases, public_only, terms):
+    """{case id: Snippet}: where `terms` first occur in the text of each of `cases` the user may
+    read — the letter, then its annotations, its replies and (staff only) the letters merged into
+    it. Most letters hold the words themselves; the other texts are read, in one query, only for
+    the cases whose letter does not."""
+    found = {}
+    for case in cases:
+        html = highlight(case.content, terms, width=SNIPPET_WIDTH)
         if html is not None:
-            return Snippet(source, html)
-    return None
+            found[case.id] = Snippet("content", html)
+    missing = [case.id for case in cases if case.id not in found]
+    if missing:
+        for case_id, source, text in db.session.execute(_other_texts_statement(public_only), {"ids": missing}):
+            if case_id not in found:
+                html = highlight(text, terms, width=SNIPPET_WIDTH)
+                if html is not None:
+                    found[case_id] = Snippet(source, html)
+    return found
+
+
+@functools.lru_cache(maxsize=2)
+def _other_texts_statement(public_only):
+    """(case id, source, text) of the annotations, replies and merged letters of the cases "ids"
+    that the user may read, in the order a snippet looks at them."""
+    ids = sa.bindparam("ids", expanding=True)
+    annotations = sa.select(Annotation.case_id, sa.literal("annotation"), Annotation.text, sa.literal(1), Annotation.id) \
+        .where(Annotation.case_id.in_(ids))
+    replies = sa.select(Reply.case_id, sa.literal("reply"), Reply.text, sa.literal(2), Reply.id).where(Reply.case_id.in_(ids))
+    if public_only:
+        texts = [annotations.where(Annotation.internal.is_(False)), replies.where(Reply.status == ReplyStatus.APPROVED)]
+    else:
+        merged = sa.select(Case.merged_into_id, sa.literal("merged_letter"), Case.title + "\n" + Case.content,
+                           sa.literal(3), Case.id).where(Case.merged_into_id.in_(ids))
+        texts = [annotations, replies, merged]
+    union = sa.union_all(*texts).subquery()
+    case_id, source, text, order, row_id = union.c
+    return sa.select(case_id, source, text).order_by(order, row_id)
 
 
 # ---- the search -------------------------------------------------------------------------------
@@ -310,29 +375,36 @@ def _local_start(day):
     return datetime.combine(day, time.min, tzinfo=SHANGHAI)
 
 
-def filters(*, status=None, leader_id=None, unit_id=None, delegation_id=None, category=None,
-            date_from=None, date_to=None, overdue=None):
-    """WHERE clauses for the filters; dates are local (Asia/Shanghai) days of first submission."""
-    clauses = []
-    status, category = _enum(CaseStatus, status, "status"), _enum(Category, category, "category")
-    if status:
-        clauses.append(Case.status == status)
-    if category:
-        clauses.append(Case.category == category)
-    if leader_id:
-        clauses.append(Case.id.in_(sa.select(CaseLeader.case_id).where(CaseLeader.leader_id == leader_id)))
-    if unit_id:
-        clauses.append(Case.id.in_(sa.select(Assignment.case_id).where(Assignment.unit_id == unit_id)))
-    if delegation_id:
-        clauses.append(Case.representative_id.in_(sa.select(User.id).where(User.delegation_id == delegation_id)))
-    if date_from:
-        clauses.append(Case.first_submitted_at >= _local_start(date_from))
-    if date_to:
-        clauses.append(Case.first_submitted_at < _local_start(date_to + timedelta(days=1)))
+def filter_values(*, status=None, leader_id=None, unit_id=None, delegation_id=None, category=None,
+                  date_from=None, date_to=None, overdue=None):
+    """The filters given, checked, as the values of FILTERS' bind parameters; dates are local
+    (Asia/Shanghai) days of first submission."""
+    values = {"status": _enum(CaseStatus, status, "status"), "category": _enum(Category, category, "category"),
+              "leader_id": leader_id or None, "unit_id": unit_id or None, "delegation_id": delegation_id or None,
+              "date_from": date_from and _local_start(date_from),
+              "date_to": date_to and _local_start(date_to + timedelta(days=1))}
     if overdue is not None:
-        late = overdue_clause(today_shanghai())
-        clauses.append(late if overdue else sa.not_(late))
-    return clauses
+        values["overdue" if overdue else "not_overdue"] = today_shanghai()
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _value(name):
+    return sa.bindparam("filter_" + name)
+
+
+# The WHERE clause of each filter, its value a bind parameter "filter_<name>" (filter_values).
+FILTERS = {
+    "status": lambda: Case.status == _value("status"),
+    "category": lambda: Case.category == _value("category"),
+    "leader_id": lambda: Case.id.in_(sa.select(CaseLeader.case_id).where(CaseLeader.leader_id == _value("leader_id"))),
+    "unit_id": lambda: Case.id.in_(sa.select(Assignment.case_id).where(Assignment.unit_id == _value("unit_id"))),
+    "delegation_id": lambda: Case.representative_id.in_(
+        sa.select(User.id).where(User.delegation_id == _value("delegation_id"))),
+    "date_from": lambda: Case.first_submitted_at >= _value("date_from"),
+    "date_to": lambda: Case.first_submitted_at < _value("date_to"),
+    "overdue": lambda: overdue_clause(_value("overdue")),
+    "not_overdue": lambda: sa.not_(overdue_clause(_value("not_overdue"))),
+}
 
 
 def _sort(sort, terms):
@@ -342,13 +414,10 @@ def _sort(sort, terms):
     return sort
 
 
-def _slices(newest_first, sliced):
-    """[low, high) ranges of case ids covering them all: with `sliced`, from the newest (or the
-    oldest) on, each four times wider than the one before; else one range."""
+def _slices(newest_first):
+    """[low, high) ranges of case ids covering them all, from the newest (or the oldest) on, each
+    four times wider than the one before."""
     end = (db.session.scalar(sa.select(sa.func.max(Case.id))) or 0) + 1
-    if not sliced:
-        yield 0, end
-        return
     width, low, high = FIRST_SLICE, end, 0
     if newest_first:
         while low > 0:
@@ -370,26 +439,48 @@ def _one_lexeme(terms):
     return len(terms) == 1 and len(terms[0]) == 2 and _exact(terms[0])
 
 
-def _matches(user, terms, clauses, newest_first, limit):
-    """The ids and titles of the first `limit` cases (by id, newest or oldest first) that `user`
-    may see, pass `clauses` and hold every one of `terms`. On PostgreSQL common words (and lists
-    without words) go slice by slice, so they stop in the first slice; words few documents hold
-    are looked up at once, through the index. SQLite's FTS5 subquery is evaluated whole whatever
-    the range, so it takes one range."""
-    common = bool(terms) and not _is_sqlite() and (
-        _one_lexeme(terms) or _holding_documents(terms, SLICE_FROM) >= SLICE_FROM)
-    sliced = common or (not terms and not _is_sqlite())
-    found = []
+def _plan(user, terms, newest_first):
+    """The words as a statement takes them, and the id slices to look in, with their bind
+    parameters. On PostgreSQL common words (and lists without words) go slice by slice, so they
+    stop in the first slice; words few documents hold are looked up at once, through the index.
+    SQLite's FTS5 subquery is evaluated whole whatever the range, so it takes none."""
+    sqlite = _is_sqlite()
+    common = bool(terms) and not sqlite and (_one_lexeme(terms) or _holding_documents(terms, SLICE_FROM) >= SLICE_FROM)
+    words = Words.of(terms, user.role is Role.REPRESENTATIVE, sqlite, common)
+    slices = list(_slices(newest_first)) if common or (not terms and not sqlite) else []
+    params = {**words.params, **{f"low_{k}": low for k, (low, _high) in enumerate(slices)},
+              **{f"high_{k}": high for k, (_low, high) in enumerate(slices)}}
+    return words, len(slices), params
+
+
+def _found(scope, shape, clauses, newest_first, slices, ranked):
+    """SELECT the id (and with `ranked` the rank: 0 with every word in the title, else 1) of the
+    first "cap" cases (bind parameter) by id, newest or oldest first, in `scope`, passing
+    `clauses` and holding the words of `shape` (a Words' shape; None: no words), looked for in `slices` ranges of ids "low_<k>" to
+    "high_<k>" (none: everywhere). The slices are one UNION ALL, read in order: PostgreSQL stops
+    in the first slice that holds enough."""
     order = Case.id.desc() if newest_first else Case.id.asc()
-    for low, high in _slices(newest_first, sliced):
-        stmt = sa.select(Case.id, Case.title).where(
-            visible_cases_filter(user), *clauses, Case.id >= low, Case.id < high)
-        if terms:
-            stmt = stmt.where(text_clause(user, terms, (low, high), common))
-        found += db.session.execute(stmt.order_by(order).limit(limit - len(found))).all()
-        if len(found) >= limit:
-            break
-    return found
+    columns = [Case.id]
+    if ranked:
+        in_title = sa.and_(*[_ilike(Case.title, i) for i in range(len(shape[2]))])
+        columns.append(sa.case((in_title, 0), else_=1).label("rank"))
+
+    def part(id_range):
+        stmt = sa.select(*columns).where(scope, *clauses)
+        if id_range:
+            stmt = stmt.where(Case.id >= sa.bindparam(id_range[0]), Case.id < sa.bindparam(id_range[1]))
+        if shape:
+            stmt = stmt.where(text_clause(shape, id_range))
+        return stmt.order_by(order).limit(sa.bindparam("cap"))
+
+    if not slices:
+        return part(None)
+    parts = [part((f"low_{k}", f"high_{k}")) for k in range(slices)]
+    if slices == 1:
+        return parts[0]
+    union = sa.union_all(*parts).subquery()
+    return sa.select(union).order_by(union.c.id.desc() if newest_first else union.c.id.asc()) \
+        .limit(sa.bindparam("cap"))
 
 
 def matching_case_ids(user, terms, clauses=()):
@@ -397,21 +488,40 @@ def matching_case_ids(user, terms, clauses=()):
     one of `terms`, and whether more match: the case lists' keyword box, matched (and planned) as
     the search page matches. A list's own WHERE clause narrows the search, so the inbox's few
     letters are not crowded out by the archive's matches."""
-    rows = _matches(user, terms, [clause for clause in clauses if clause is not None], True, MAX_RESULTS + 1)
-    return [row.id for row in rows[:MAX_RESULTS]], len(rows) > MAX_RESULTS
+    words, slices, params = _plan(user, terms, True)
+    stmt = _found(visible_cases_filter(user), words.shape if terms else None, [clause for clause in clauses if clause is not None],
+                  True, slices, False)
+    ids = db.session.scalars(stmt, {**params, "cap": MAX_RESULTS + 1}).all()
+    return ids[:MAX_RESULTS], len(ids) > MAX_RESULTS
 
 
-def _by_relevance(rows, terms):
-    """Cases with every word in the title first, each group in the order given (stable sort)."""
-    words = [term.lower() for term in terms]
-    return sorted(rows, key=lambda row: not all(word in row.title.lower() for word in words))
+@functools.lru_cache(maxsize=512)
+def _search_statement(scope, shape, filters, newest_first, slices, ranked):
+    """(id, total) of one page ("per_page" rows from "offset") of the first MAX_RESULTS matches
+    (bind parameter "shown"), ranked; total counts up to "cap" = MAX_RESULTS + 1, to tell whether
+    there are more. Built once for each shape of search (the words' shape, which filters): only
+    the page's rows leave the database."""
+    found = _found(scope, shape, [FILTERS[name]() for name in filters], newest_first, slices, ranked).subquery()
+    order = found.c.id.desc() if newest_first else found.c.id.asc()
+    counted = sa.select(found.c.id, *([found.c.rank] if ranked else []),
+                        sa.func.count().over().label("total"),
+                        sa.func.row_number().over(order_by=order).label("position")).subquery()
+    page_order = [counted.c.rank] if ranked else []
+    page_order.append(counted.c.id.desc() if newest_first else counted.c.id.asc())
+    return (sa.select(counted.c.id, counted.c.total).where(counted.c.position <= sa.bindparam("shown"))
+            .order_by(*page_order).limit(sa.bindparam("per_page")).offset(sa.bindparam("offset")))
 
 
-# What a hit shows (search/index.html, the API's SearchHitSchema) and its snippet reads, in a
-# fixed number of queries; not the leaders and units, which a hit does not show.
-HIT_LOADS = (joinedload(Case.representative, innerjoin=True).load_only(User.id, User.name),)
-SNIPPET_LOADS = (selectinload(Case.annotations).load_only(Annotation.text, Annotation.internal),
-                 selectinload(Case.replies).load_only(Reply.text, Reply.status))
+@functools.lru_cache(maxsize=2)
+def _hits_statement(with_content):
+    """The cases "ids" with what a hit shows (search/index.html, the API's SearchHitSchema) and,
+    with words, the letter its snippet is cut from; not the leaders and units."""
+    columns = [Case.id, Case.number, Case.title, Case.status, Case.category, Case.created_at, Case.submitted_at,
+               Case.first_submitted_at, Case.closed_at, Case.representative_id]
+    if with_content:
+        columns.append(Case.content)
+    return sa.select(Case).where(Case.id.in_(sa.bindparam("ids", expanding=True))).options(
+        load_only(*columns), joinedload(Case.representative, innerjoin=True).load_only(User.id, User.name))
 
 
 def search_cases(user, query="", *, status=None, leader_id=None, unit_id=None, delegation_id=None, category=None,
@@ -422,34 +532,26 @@ def search_cases(user, query="", *, status=None, leader_id=None, unit_id=None, d
     "relevance" (the default with words) those with every word in the title come first."""
     terms = terms_of(query)
     sort = _sort(sort, terms)
-    clauses = filters(status=status, leader_id=leader_id, unit_id=unit_id, delegation_id=delegation_id,
-                      category=category, date_from=date_from, date_to=date_to, overdue=overdue)
-    rows = _matches(user, terms, clauses, sort != "oldest", MAX_RESULTS + 1)
-    more = len(rows) > MAX_RESULTS
-    rows = rows[:MAX_RESULTS]
-    if sort == "relevance" and terms:
-        rows = _by_relevance(rows, terms)
+    values = filter_values(status=status, leader_id=leader_id, unit_id=unit_id, delegation_id=delegation_id,
+                           category=category, date_from=date_from, date_to=date_to, overdue=overdue)
     per_page = min(MAX_PER_PAGE, max(1, int(per_page)))
     page = max(1, int(page or 1))
-    ids = [row.id for row in rows[(page - 1) * per_page:page * per_page]]
-    loads = (*HIT_LOADS, *SNIPPET_LOADS) if terms else HIT_LOADS
-    loaded = {case.id: case for case in db.session.scalars(sa.select(Case).where(Case.id.in_(ids)).options(*loads))}
+    newest_first = sort != "oldest"
+    words, slices, params = _plan(user, terms, newest_first)
+    stmt = _search_statement(visible_cases_filter(user), words.shape if terms else None, tuple(values),
+                             newest_first, slices, sort == "relevance" and bool(terms))
+    params.update({"filter_" + name: value for name, value in values.items()})
+    params.update(cap=MAX_RESULTS + 1, shown=MAX_RESULTS, per_page=per_page, offset=(page - 1) * per_page)
+    rows = db.session.execute(stmt, params).all()
+    if rows:
+        total = rows[0].total
+    else:  # a page past the last: count them on the first
+        first = db.session.execute(stmt, {**params, "offset": 0, "per_page": 1}).first()
+        total = first.total if first else 0
+    ids = [row.id for row in rows]
+    loaded = {case.id: case for case in db.session.scalars(_hits_statement(bool(terms)), {"ids": ids})} if ids else {}
     cases = [loaded[case_id] for case_id in ids]
-    merged = _merged_letters(cases) if terms and user.role is not Role.REPRESENTATIVE else {}
-    hits = [Hit(case, highlight(case.title, terms),
-                snippet(case, user, terms, merged.get(case.id, ())) if terms else None)
-            for case in cases]
-    return Results(Page(cases, page, per_page, len(rows), capped=False), hits, terms, more)
-
-
-def _merged_letters(cases):
-    """The letters merged into each of `cases`, by case id (one query)."""
-    found = {}
-    ids = [case.id for case in cases]
-    if ids:
-        # Sorted here, not by the database: ORDER BY id let SQLite walk every case in id order.
-        letters = db.session.scalars(sa.select(Case).where(Case.merged_into_id.in_(ids))).all()
-        for letter in sorted(letters, key=lambda letter: letter.id):
-            found.setdefault(letter.merged_into_id, []).append(letter)
-    return found
-
+    snippets = _snippets(cases, user.role is Role.REPRESENTATIVE, terms) if terms else {}
+    hits = [Hit(case, highlight(case.title, terms), snippets.get(case.id)) for case in cases]
+    return Results(Page(cases, page, per_page, min(total, MAX_RESULTS), capped=False), hits, terms,
+                   total > MAX_RESULTS)

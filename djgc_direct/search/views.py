@@ -1,19 +1,16 @@
 """The search page (检索): a thin view over search.services.search_cases."""
-import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from djgc_direct.accounts.models import Role
-from djgc_direct.accounts.services import leaders as active_leaders
+from djgc_direct.accounts.services import leader_choices
 from djgc_direct.cases.models import CaseStatus, Category
 from djgc_direct.core.access import roles_required
 from djgc_direct.core.errors import ValidationError
-from djgc_direct.extensions import db
-from djgc_direct.organisations.models import Delegation
-from djgc_direct.organisations.services import handling_unit_choices
+from djgc_direct.organisations.services import delegation_choices, handling_unit_choices
 from djgc_direct.search.forms import SearchForm
-from djgc_direct.search.services import search_cases
+from djgc_direct.search.services import SNIPPET_SOURCES, search_cases
 
 bp = Blueprint("search", __name__)
 
@@ -26,13 +23,13 @@ def _form():
     everything = [("", _("全部"))]
     form.status.choices = everything + CaseStatus.choices()
     form.category.choices = everything + Category.choices()
-    form.leader_id.choices = everything + [(leader.id, leader.name) for leader in active_leaders()]
-    form.unit_id.choices = everything + handling_unit_choices()
-    form.delegation_id.choices = everything + [(d.id, d.name) for d in db.session.scalars(
-        sa.select(Delegation).where(Delegation.active.is_(True)).order_by(Delegation.name))]
     if current_user.role is Role.REPRESENTATIVE:  # their own letters: the other filters say nothing
         for name in ("leader_id", "unit_id", "delegation_id", "overdue"):
             delattr(form, name)
+    else:
+        form.leader_id.choices = everything + leader_choices()
+        form.unit_id.choices = everything + handling_unit_choices()
+        form.delegation_id.choices = everything + delegation_choices()
     return form
 
 
@@ -52,4 +49,6 @@ def index():
         except ValidationError as exc:
             form.q.errors = [*form.q.errors, exc.message]
     args = {key: value for key, value in request.args.items() if key != "page" and value}
-    return render_template("search/index.html", form=form, results=results, args=args)
+    # Each source's name translated once, not once a hit.
+    sources = {source: str(label) for source, label in SNIPPET_SOURCES.items()} if results else {}
+    return render_template("search/index.html", form=form, results=results, args=args, sources=sources)
