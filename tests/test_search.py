@@ -263,6 +263,41 @@ def test_search_finds_numbers(world):
     assert found(world.secretary, "直通") == []  # in every number, in no letter
 
 
+def test_the_index_is_asked_for_each_words_rarest_bigram(monkeypatch):
+    """PostgreSQL asks the index for each word's rarest bigram by its statistics; a bigram not
+    among the most common is rarer than any that is."""
+    monkeypatch.setattr(search_services, "_bigram_frequencies",
+                        lambda: {"雒容": 0.06, "容工": 0.02, "工业": 0.07, "拖欠": 0.05})
+    assert search_services._words_query(["雒容工业", "拖欠"], rarest_only=True) == "('容工') & ('拖欠')"
+    assert search_services._words_query(["雒容工业", "拖欠"]) == "('雒容' & '容工' & '工业') & ('拖欠')"
+    monkeypatch.setattr(search_services, "_bigram_frequencies", lambda: {"雒容": 0.06, "工业": 0.01})
+    assert search_services.term_query("雒容工业", rarest_only=True) == "'容工'"
+    assert search_services.term_query("灯", rarest_only=True) == "'灯':*"
+    assert search_services.term_query("0173号", rarest_only=True) == "'01'"  # a number: its digits only
+
+
+def test_words_common_alone_but_rare_together_are_found_exactly(world, monkeypatch):
+    """The rarest bigrams leave too many documents (here more than two): every bigram is asked
+    next, before the search goes slice by slice; what is found is exact either way."""
+    monkeypatch.setattr(search_services, "SLICE_FROM", 2)
+    monkeypatch.setattr(search_services, "_bigram_frequencies", lambda: {"雒容": 0.5, "工业": 0.5})
+    decoys = [letter(world, f"第{i}件", f"容工之事{i}") for i in range(3)]
+    named = letter(world, "雒容工业", "园区的事")
+    assert found(world.secretary, "雒容工业") == [named.id]
+    assert found(world.secretary, "容工") == [named.id] + [c.id for c in reversed(decoys)]
+
+
+def test_bigram_frequencies_come_from_postgresql_statistics(world, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's statistics of the search documents")
+    for i in range(5):
+        letter(world, f"路灯{i}", "胜利路路灯损坏。")
+    db.session.execute(sa.text("ANALYZE search_documents"))
+    monkeypatch.setitem(search_services._frequencies, "read_at", None)
+    frequencies = search_services._bigram_frequencies()
+    assert frequencies["路灯"] == pytest.approx(1.0)
+
+
 @pytest.mark.parametrize("slice_from", [search_services.SLICE_FROM, 1])
 def test_a_longer_word_is_the_text_itself_not_just_its_pieces(world, monkeypatch, slice_from):
     """Every piece (bigram) of 雒容工业 is in this case, but not the word; also when the words are
