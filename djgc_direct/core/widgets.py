@@ -27,9 +27,7 @@ def _list_key(field, *extra):
     request (a lazy string) is in the key as its message and the current locale, so each language
     is kept apart without translating every label to make the key."""
     choices = field.choices
-    if not isinstance(choices, list) or field.render_kw:
-        return None
-    if not all(type(choice) is tuple and len(choice) == 2 and type(choice[1]) in LABEL_TYPES for choice in choices):
+    if not _plain(choices) or field.render_kw or not all(type(label) in LABEL_TYPES for _value, label in choices):
         return None
     data = field.data
     selected = tuple(data) if isinstance(data, list) else data
@@ -87,12 +85,11 @@ class SelectField(_SelectField):
         # WTForms looks for the value among every choice, building an object per choice, and when
         # nothing was chosen it words an error (loading WTForms' own translations) that the
         # Optional validator then drops: a search form's four empty filters cost a millisecond.
-        if self.validate_choice and not self.process_errors and _left_empty(self):
+        # Plain choices are looked through directly; anything else, and a wrong value, WTForms decides.
+        if self.validate_choice and not self.process_errors and _plain(self.choices) and (
+                _left_empty(self) or any(self.coerce(value) == self.data for value, _label in self.choices)):
             return
-        if not self.validate_choice or self.process_errors or not _plain(self.choices):
-            return super().pre_validate(form)
-        if not any(self.coerce(value) == self.data for value, _label in self.choices):
-            super().pre_validate(form)  # raises WTForms' own error
+        super().pre_validate(form)
 
 
 def _left_empty(field):

@@ -195,8 +195,7 @@ def _holding_documents(query, cap):
 class Words:
     """The words of a query as a search statement takes them: `shape` picks the statement (built
     once), `params` are the values of its bind parameters."""
-    terms: tuple
-    shape: tuple
+    shape: tuple | None  # None: no words
     params: dict
 
     @classmethod
@@ -213,7 +212,7 @@ class Words:
         elif terms:
             params["words"] = term_query(terms[longest], rarest_only=True) if common else asked or _words_query(terms)
         shape = ("sqlite" if sqlite else "postgresql", public_only, kinds, longest if common else None)
-        return cls(tuple(terms), shape if terms else None, params)
+        return cls(shape if terms else None, params)
 
 
 @functools.lru_cache(maxsize=256)
@@ -227,7 +226,7 @@ def text_clause(shape, id_range=None):
     if dialect == "sqlite":
         return _sqlite_text_clause(kinds, public_only)
     if common_longest is None:
-        found = sa.select(holding_documents(shape).c.case_id)
+        found = sa.select(_holding_cte().c.case_id)
     else:
         found = sa.select(documents.c.case_id).where(documents.c.terms.op("@@")(_asked()))
         if id_range:
@@ -248,13 +247,13 @@ def _asked():
     return sa.cast(sa.bindparam("words", type_=sa.String), postgresql.TSQUERY)
 
 
-@functools.lru_cache(maxsize=256)
-def holding_documents(shape):
+@functools.cache
+def _holding_cte():
     """PostgreSQL, words taken for rare: the documents that may hold them, read through the
     index, at most "holding_cap" of them (bind parameter). The statement matches within them and
     counts them (`_found`), so the index is read once; when it was cut short, the words are
-    common and the search is run again slice by slice (`_planned`)."""
-    del shape  # one CTE object per shape: the statement refers to it twice
+    common and the search is run again slice by slice (`_planned`). One object, as the statement
+    refers to it twice."""
     return (sa.select(documents.c.case_id).where(documents.c.terms.op("@@")(_asked()))
             .limit(sa.bindparam("holding_cap")).cte("holding").prefix_with("MATERIALIZED"))
 
@@ -526,11 +525,11 @@ def _planned(user, terms, newest_first, run):
 
 def _sliced(words, slices):
     """How many slices, and the bind parameters of the words and of each slice's ids."""
+    slices = list(slices)
     params = dict(words.params)
-    count = 0
-    for count, (low, high) in enumerate(slices, start=1):
-        params[f"low_{count - 1}"], params[f"high_{count - 1}"] = low, high
-    return count, params
+    for k, (low, high) in enumerate(slices):
+        params[f"low_{k}"], params[f"high_{k}"] = low, high
+    return len(slices), params
 
 
 def _found(scope, shape, clauses, newest_first, slices, ranked):
@@ -556,7 +555,7 @@ def _found(scope, shape, clauses, newest_first, slices, ranked):
 
     if not slices:
         if shape and shape[0] == "postgresql":  # words taken for rare: how many documents were read
-            holding = holding_documents(shape)
+            holding = _holding_cte()
             columns.append(sa.select(sa.func.count()).select_from(holding).scalar_subquery().label("holding"))
         return part(None)
     parts = [part((f"low_{k}", f"high_{k}")) for k in range(slices)]
