@@ -430,18 +430,28 @@ def test_the_sqlite_index_stays_consistent(world):
     db.session.execute(sa.update(Reply).where(Reply.case_id == case.id).values(text="改写"))
     db.session.execute(sa.delete(Annotation).where(Annotation.case_id == case.id))
     db.session.execute(sa.delete(Case).where(Case.status == CaseStatus.DRAFT))
+    # Merged letters are held under the case handling them too, and follow it.
+    target = case_in(world, CaseStatus.REGISTERED)
+    merged, moved = letter(world, "并入一", "雒容园区欠薪"), letter(world, "并入二", "柳东新区欠薪")
+    for each in (merged, moved):
+        services.merge(each, world.secretary, target.id)
+    db.session.execute(sa.update(Case).where(Case.id == merged.id).values(content="雒容园区欠薪已核实"))
+    db.session.execute(sa.update(Case).where(Case.id == moved.id).values(merged_into_id=case.id))
     db.session.commit()
-    fresh = ("SELECT id * 4, djgc_bigram_tokens(title || char(10) || content) FROM cases "
-             "UNION ALL SELECT id * 4 + 1, djgc_bigram_tokens(text) FROM annotations "
-             "UNION ALL SELECT id * 4 + 2, djgc_bigram_tokens(text) FROM replies")
+    fresh = ("SELECT id << 32, djgc_bigram_tokens(title || char(10) || content) FROM cases "
+             "UNION ALL SELECT (case_id << 32) | (1 << 30) | id, djgc_bigram_tokens(text) FROM annotations "
+             "UNION ALL SELECT (case_id << 32) | (2 << 30) | id, djgc_bigram_tokens(text) FROM replies "
+             "UNION ALL SELECT (merged_into_id << 32) | (3 << 30) | id, djgc_bigram_tokens(title || char(10) || content) "
+             "FROM cases WHERE merged_into_id IS NOT NULL")
     for statement in ("CREATE VIRTUAL TABLE temp.fresh USING fts5(body, content='')",
                       f"INSERT INTO temp.fresh (rowid, body) {fresh}",
-                      "CREATE VIRTUAL TABLE temp.kept_terms USING fts5vocab(main, search_index, 'row')",
-                      "CREATE VIRTUAL TABLE temp.fresh_terms USING fts5vocab(temp, fresh, 'row')"):
+                      "CREATE VIRTUAL TABLE temp.kept_terms USING fts5vocab(main, search_index, 'instance')",
+                      "CREATE VIRTUAL TABLE temp.fresh_terms USING fts5vocab(temp, fresh, 'instance')"):
         db.session.execute(sa.text(statement))
-    kept = db.session.execute(sa.text("SELECT term, doc, cnt FROM temp.kept_terms")).all()
+    # Every term at every place of every row (the rowid included: the case a text is found for).
+    kept = db.session.execute(sa.text("SELECT term, doc, col, offset FROM temp.kept_terms")).all()
     assert len(kept) > 20
-    assert set(kept) == set(db.session.execute(sa.text("SELECT term, doc, cnt FROM temp.fresh_terms")).all())
+    assert set(kept) == set(db.session.execute(sa.text("SELECT term, doc, col, offset FROM temp.fresh_terms")).all())
     db.session.rollback()
 
 
