@@ -108,3 +108,21 @@ def test_the_assessment_page_opens_on_the_latest_assessed_month(runner, app):
     login(client, "mishuchu", app.config["DEMO_PASSWORD"])
     page = client.get("/assessments/").get_data(as_text=True)
     assert "尚未考核" not in page and "市财政局" in page
+
+
+def test_sqlite_connections_are_set_up_for_concurrent_reads_and_writes(app):
+    """Every connection to a SQLite file: WAL (readers never block the writer), a busy timeout
+    (writers queue instead of failing), foreign keys, and memory-mapped reads."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's connection settings")
+    from djgc_direct import SQLITE_MMAP_BYTES
+
+    with db.engine.connect() as connection:
+        def setting(name):
+            return connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+
+        assert setting("journal_mode") == "wal"
+        assert setting("busy_timeout") == 10000
+        assert setting("foreign_keys") == 1
+        assert setting("synchronous") == 1  # NORMAL
+        assert setting("mmap_size") == SQLITE_MMAP_BYTES
