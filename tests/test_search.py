@@ -56,6 +56,17 @@ def test_every_word_must_occur_anywhere_in_the_case(world):
     assert found(world.secretary, "农民工 不存在的词") == []
 
 
+def test_a_case_is_found_once_however_many_of_its_texts_hold_the_word(world):
+    case = case_in(world, CaseStatus.REPLIED)  # annotation: 请市财政局会同园区管委会尽快解决。
+    db.session.execute(sa.update(Case).where(Case.id == case.id).values(content="园区欠薪。"))
+    db.session.execute(sa.update(Reply).where(Reply.case_id == case.id).values(text="园区已付清。"))
+    db.session.commit()
+    for sort in ("relevance", "newest", "oldest"):
+        results = search_cases(world.secretary, "园区", sort=sort)
+        ids = [hit.case.id for hit in results.hits]
+        assert ids.count(case.id) == 1 and len(set(ids)) == len(ids) == results.pagination.total
+
+
 def test_role_scoping(world):
     mine = case_in(world, CaseStatus.IN_PROGRESS)  # assigned to finance (lead) and the park
     theirs = letter(world, "雒容工业园区欠薪", "园区农民工工资被拖欠。", representative=world.other_representative)
