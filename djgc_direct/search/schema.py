@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 FTS_TABLE = "search_index"
 # SQLite: the rowid of a text in search_index is its case's id << CASE_SHIFT, plus its kind
 # (KINDS) << KIND_SHIFT and, for an annotation, a reply or a letter merged into the case, its own
-# id (migration 0015).
+# id (migration 0015). The own ids (a merged letter's is a case id) must stay below 2³⁰, a billion.
 CASE_SHIFT, KIND_SHIFT = 32, 30
 KINDS = {"case": 0, "annotation": 1, "reply": 2, "merged_letter": 3}
 KIND_MASK = 0b11  # the two bits between the case and the source id
