@@ -444,6 +444,13 @@ def test_the_sqlite_index_stays_consistent(world):
     db.session.execute(sa.update(Reply).where(Reply.case_id == case.id).values(text="改写"))
     db.session.execute(sa.delete(Annotation).where(Annotation.case_id == case.id))
     db.session.execute(sa.delete(Case).where(Case.status == CaseStatus.DRAFT))
+    # A case keeps its annotation (rewritten) and reply, and gets another case's annotation: its
+    # row holds them in the order of their ids.
+    whole, other = case_in(world, CaseStatus.REPLIED), case_in(world, CaseStatus.ANNOTATED)
+    db.session.execute(sa.update(Annotation).where(Annotation.case_id == whole.id).values(text="批示改写"))
+    db.session.execute(sa.update(Annotation).where(Annotation.case_id == other.id).values(case_id=whole.id))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Annotation).where(Annotation.case_id == whole.id)) == 2
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Reply).where(Reply.case_id == whole.id))
     # Merged letters are held under the case handling them too, and follow it.
     target = case_in(world, CaseStatus.REGISTERED)
     merged, moved = letter(world, "并入一", "雒容园区欠薪"), letter(world, "并入二", "柳东新区欠薪")
@@ -452,17 +459,23 @@ def test_the_sqlite_index_stays_consistent(world):
     db.session.execute(sa.update(Case).where(Case.id == merged.id).values(content="雒容园区欠薪已核实"))
     db.session.execute(sa.update(Case).where(Case.id == moved.id).values(merged_into_id=case.id))
     db.session.commit()
-    fresh = ("SELECT id << 32, djgc_bigram_tokens(title || char(10) || content) FROM cases "
-             "UNION ALL SELECT (case_id << 32) | (1 << 30) | id, djgc_bigram_tokens(text) FROM annotations "
-             "UNION ALL SELECT (case_id << 32) | (2 << 30) | id, djgc_bigram_tokens(text) FROM replies "
-             "UNION ALL SELECT (merged_into_id << 32) | (3 << 30) | id, djgc_bigram_tokens(title || char(10) || content) "
-             "FROM cases WHERE merged_into_id IS NOT NULL")
+    # A case's row: its title and letter, annotations, replies and the letters merged into it,
+    # each on a line of its own, in the order of their ids (written here in Python, not in SQL).
+    def case_text(case):
+        annotations = sorted(db.session.scalars(sa.select(Annotation).where(Annotation.case_id == case.id)),
+                             key=lambda row: row.id)
+        replies = sorted(db.session.scalars(sa.select(Reply).where(Reply.case_id == case.id)), key=lambda row: row.id)
+        merged = sorted(db.session.scalars(sa.select(Case).where(Case.merged_into_id == case.id)), key=lambda row: row.id)
+        return "\n".join([case.title, case.content, *[row.text for row in annotations], *[row.text for row in replies],
+                          *[f"{row.title}\n{row.content}" for row in merged]])
+
     for statement in ("CREATE VIRTUAL TABLE temp.fresh USING fts5(body, content='')",
-                      f"INSERT INTO temp.fresh (rowid, body) {fresh}",
                       "CREATE VIRTUAL TABLE temp.kept_terms USING fts5vocab(main, search_index, 'instance')",
                       "CREATE VIRTUAL TABLE temp.fresh_terms USING fts5vocab(temp, fresh, 'instance')"):
         db.session.execute(sa.text(statement))
-    # Every term at every place of every row (the rowid included: the case a text is found for).
+    db.session.execute(sa.text("INSERT INTO temp.fresh (rowid, body) VALUES (:id, :body)"),
+                       [{"id": case.id, "body": sqlite_tokens(case_text(case))} for case in db.session.scalars(sa.select(Case))])
+    # Every term at every place of every row (the rowid: the case it is found for).
     kept = db.session.execute(sa.text("SELECT term, doc, col, offset FROM temp.kept_terms")).all()
     assert len(kept) > 20
     assert set(kept) == set(db.session.execute(sa.text("SELECT term, doc, col, offset FROM temp.fresh_terms")).all())

@@ -1,7 +1,7 @@
 """Database objects of the search index that live outside the models.
 
 SQLite keeps an FTS5 virtual table (plus the shadow tables FTS5 creates for it) filled by
-triggers (migrations 0011 and 0015); PostgreSQL keeps a table of bigram documents with GIN indexes, filled
+triggers (migration 0016); PostgreSQL keeps a table of bigram documents with GIN indexes, filled
 by triggers (migration 0011). Both are created with dialect-specific DDL, so the models do not
 declare them, and the schema comparison (migrations/env.py, tests/test_migrations.py) must not
 report them as strays.
@@ -9,14 +9,7 @@ report them as strays.
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-FTS_TABLE = "search_index"
-# SQLite: the rowid of a text in search_index is its case's id << CASE_SHIFT, plus its kind
-# (KINDS) << KIND_SHIFT and, for an annotation, a reply or a letter merged into the case, its own
-# id (migration 0015). The own ids (a merged letter's is a case id) must stay below 2³⁰, a billion.
-CASE_SHIFT, KIND_SHIFT = 32, 30
-KINDS = {"case": 0, "annotation": 1, "reply": 2, "merged_letter": 3}
-KIND_MASK = 0b11  # the two bits between the case and the source id
-SOURCE_ID_MASK = (1 << KIND_SHIFT) - 1
+FTS_TABLE = "search_index"  # SQLite: a row per case, its rowid the case's id (migration 0016)
 DOCUMENTS_TABLE = "search_documents"
 
 # PostgreSQL: one row per case (migration 0011).

@@ -2,9 +2,9 @@
 combined with filters and a sort, paginated, scoped to what the user may see, with highlighted
 snippets. One service, two backends (docs/search.md):
 
-- SQLite: the contentless FTS5 table `search_index`, a row per text (case, annotation, reply)
-  holding its character bigrams as tokens (search/bigrams.py), numbered by its case, filled by
-  triggers: a word is the phrase of its bigrams, exact.
+- SQLite: the contentless FTS5 table `search_index`, a row per case (rowid = case id) holding the
+  character bigrams of all its text as tokens (search/bigrams.py), filled by triggers: a word is
+  the phrase of its bigrams, exact, and all the words one query.
 - PostgreSQL: the table `search_documents`, one row of character bigrams per case (tsvector with
   a GIN index), filled by triggers: a word of two characters is one lexeme, of one character a
   prefix, a longer one the AND of its bigrams, rechecked against the text.
@@ -43,9 +43,7 @@ from djgc_direct.core.pagination import Page
 from djgc_direct.deadlines.stages import overdue_clause
 from djgc_direct.extensions import db
 from djgc_direct.search import bigrams
-from djgc_direct.search.schema import (
-    CASE_SHIFT, DOCUMENTS_TABLE, FTS_TABLE, KIND_MASK, KIND_SHIFT, KINDS, SOURCE_ID_MASK, documents,
-)
+from djgc_direct.search.schema import DOCUMENTS_TABLE, FTS_TABLE, documents
 
 MAX_QUERY = 100  # characters of a query that are read; the rest is ignored
 MAX_TERMS = 8
@@ -87,28 +85,10 @@ def _fts_match(match):
     return sa.literal_column(FTS_TABLE).op("MATCH")(match)
 
 
-def _fts_selects(match, public_only, merged_too=False):
-    """SQLite: SELECTs of the ids of cases whose own title, content, annotations or replies (and
-    with `merged_too` the letters merged into them) hold what the FTS5 query `match` finds: a
-    UNION of them finds the cases. A row's rowid carries its case and kind (migration 0015), so
-    for staff the index alone gives the cases, in one SELECT. What a representative may read is
-    decided on the annotation or reply row: the index is asked once, in a materialised CTE that
-    each of those SELECTs reads (asked in each, FTS5 evaluated the phrase again each time)."""
-    def kind_of(rowid):
-        return rowid.op(">>")(KIND_SHIFT).op("&")(KIND_MASK)
-
-    matching = _fts_match(match)
-    if not public_only:
-        found = sa.select(_FTS.c.rowid.op(">>")(CASE_SHIFT).label("case_id")).where(matching)
-        return [found if merged_too else found.where(kind_of(_FTS.c.rowid) != KINDS["merged_letter"])]
-    # Representatives: not the letters merged into theirs (another representative's).
-    hits = sa.select(_FTS.c.rowid.label("id")).where(matching).cte().prefix_with("MATERIALIZED")
-    kind, source_id = kind_of(hits.c.id), hits.c.id.op("&")(SOURCE_ID_MASK)
-    return [sa.select(hits.c.id.op(">>")(CASE_SHIFT)).where(kind == KINDS["case"]),
-            sa.select(Annotation.case_id).join(hits, Annotation.id == source_id)
-            .where(kind == KINDS["annotation"], Annotation.internal.is_(False)),
-            sa.select(Reply.case_id).join(hits, Reply.id == source_id)
-            .where(kind == KINDS["reply"], Reply.status == ReplyStatus.APPROVED)]
+def _fts_cases(match):
+    """SQLite: SELECT the ids of the cases whose text holds what the FTS5 query `match` finds (a
+    row of the index per case, its rowid the case's id: migration 0016)."""
+    return sa.select(_FTS.c.rowid).where(_fts_match(match))
 
 
 def _lexeme(text, prefix=False):
@@ -213,7 +193,12 @@ class Words:
         params = {f"like_{i}": _like_pattern(term) for i, term in enumerate(terms)}
         params.update({f"word_{i}": term for i, term in enumerate(terms)})
         if sqlite:
-            params.update({f"match_{i}": bigrams.sqlite_query(term) for i, term in enumerate(terms)})
+            # The words without a digit are one FTS5 query; one with a digit may be in the case
+            # number instead, which the index does not hold, so it is asked on its own.
+            plain = [bigrams.sqlite_query(term) for term in terms if not _has_digit(term)]
+            if plain:
+                params["match"] = " AND ".join(f"({match})" for match in plain)
+            params.update({f"match_{i}": bigrams.sqlite_query(term) for i, term in enumerate(terms) if _has_digit(term)})
         elif terms:
             params["words"] = term_query(terms[longest], rarest_only=True) if common else asked or _words_query(terms)
         shape = Shape("sqlite" if sqlite else "postgresql", public_only, kinds, longest if common else None)
@@ -243,7 +228,7 @@ def _rechecks(shape):
     independent (农民 and 民工 are not), takes the words for rare and reads every document holding
     them; asked for one bigram, it estimates right and walks the newest ids instead."""
     _dialect, public_only, kinds, common_longest = shape
-    return tuple(_contains(i, digit, cased, public_only) for i, (digit, exact, cased) in enumerate(kinds)
+    return tuple(_contains(i, digit, cased, public_only, "postgresql") for i, (digit, exact, cased) in enumerate(kinds)
                  if public_only or not exact or common_longest not in (None, i))
 
 
@@ -272,10 +257,10 @@ def _holds(column, i, cased, dialect):
     return position(column, sa.bindparam(f"word_{i}", type_=sa.String)) > 0
 
 
-def _contains(i, digit, cased, public_only):
-    """PostgreSQL: the case's text that the user may read contains word `i` (the exact recheck)."""
+def _contains(i, digit, cased, public_only, dialect):
+    """The case's text that the user may read contains word `i` (the exact recheck)."""
     def holds(column):
-        return _holds(column, i, cased, "postgresql")
+        return _holds(column, i, cased, dialect)
 
     annotations = sa.select(Annotation.id).where(Annotation.case_id == Case.id, holds(Annotation.text))
     replies = sa.select(Reply.id).where(Reply.case_id == Case.id, holds(Reply.text))
@@ -293,22 +278,20 @@ def _contains(i, digit, cased, public_only):
 
 
 def _sqlite_text_clause(kinds, public_only):
-    """The cases holding every word: the INTERSECT of each word's cases, looked up once it is
-    known (two INs made SQLite look up every case the first word is in: 10 ms for two words at
-    100,000 cases, against 6.5). A word with a digit may also be in the case number (0173 finds
-    直通〔2026〕0173号), which no index holds: it stays a clause of its own."""
-    per_word, clauses = [], []
+    """The cases holding every word: one FTS5 query of the words without a digit ("match"; a case
+    is a row, so `w1 AND w2` finds the words in any of its texts); a word with a digit in the
+    index or in the case number, which no index holds (0173 finds 直通〔2026〕0173号). The index
+    holds every text of a case, so a representative's matches are rechecked in what they may read."""
+    clauses = []
+    if not all(digit for digit, _exact, _cased in kinds):
+        clauses.append(Case.id.in_(_fts_cases(sa.bindparam("match", type_=sa.String))))
     for i, (digit, _exact_word, cased) in enumerate(kinds):
-        match = sa.bindparam(f"match_{i}", type_=sa.String)
-        selects = _fts_selects(match, public_only, merged_too=True)
-        found = selects[0] if len(selects) == 1 else sa.union_all(*selects)
         if digit:
-            clauses.append(sa.or_(Case.id.in_(found), _holds(Case.number, i, cased, "sqlite")))
-        else:
-            per_word.append(found)
-    if len(per_word) > 1:  # SQLite takes no compound of compounds: each word's is a subquery
-        per_word = [sa.intersect(*[sa.select(*found.subquery().c) for found in per_word])]
-    return sa.and_(*[Case.id.in_(found) for found in per_word], *clauses)
+            clauses.append(sa.or_(Case.id.in_(_fts_cases(sa.bindparam(f"match_{i}", type_=sa.String))),
+                                  _holds(Case.number, i, cased, "sqlite")))
+        if public_only:
+            clauses.append(_contains(i, digit, cased, public_only, "sqlite"))
+    return sa.and_(*clauses)
 
 
 def naming_clause(names):
@@ -318,9 +301,8 @@ def naming_clause(names):
     AND of a name's bigrams, or a recheck of the name, made the planner take a place named in one
     letter in fifty for a rare word and read every document holding it (145 ms at a million
     cases); asked one bigram, it walks the newest cases (8 ms)."""
-    if _is_sqlite():  # one flat UNION ALL: SQLite does not take a compound of compounds
-        return Case.id.in_(sa.union_all(*[select for name in names
-                                          for select in _fts_selects(bigrams.sqlite_query(name), False)]))
+    if _is_sqlite():
+        return Case.id.in_(_fts_cases(" OR ".join(f"({bigrams.sqlite_query(name)})" for name in names)))
     query = sa.cast(" | ".join(f"({term_query(name, first_only=True)})" for name in names), postgresql.TSQUERY)
     return Case.id.in_(sa.select(documents.c.case_id).where(documents.c.terms.op("@@")(query)))
 
@@ -541,13 +523,12 @@ def _sliced(words, slices):
 
 
 def _streamed(shape):
-    """Whether a search with Words of `shape` reads SQLite's index in case order (_found): one
-    word, without a digit (which may be in the case number instead), for the staff (for a
-    representative, what they may read is decided on the annotation or reply row)."""
-    if shape is None or shape.dialect != "sqlite" or shape.public_only or len(shape.kinds) != 1:
+    """Whether a search with Words of `shape` reads SQLite's index in case order (_found): words
+    without a digit (which may be in the case number instead), for the staff (a representative's
+    matches are rechecked in what they may read)."""
+    if shape is None or shape.dialect != "sqlite" or shape.public_only:
         return False
-    (digit, _exact_word, _cased), = shape.kinds
-    return not digit
+    return not any(digit for digit, _exact_word, _cased in shape.kinds)
 
 
 def _found(scope, shape, clauses, newest_first, slices, ranked):
@@ -563,14 +544,13 @@ def _found(scope, shape, clauses, newest_first, slices, ranked):
         columns.append(sa.case((in_title, 0), else_=1).label("rank"))
 
     if _streamed(shape):
-        # One word for the staff, on SQLite: the index gives the matching texts in case order, so
-        # they are read from the newest (or oldest) case on until enough cases have passed; a
-        # case's texts are neighbours (their rowids share its id), so each case is kept once.
-        # Looked up as a list instead, every match was collected first and the cases walked
-        # from the newest: 4.1 against 2.3 ms for a word in 8 % of 100,000 letters.
+        # The staff's words, on SQLite: the index gives the matching cases in id order, so they are
+        # read from the newest (or oldest) on until enough have passed. Looked up as a list
+        # instead, every match was collected first and the cases walked from the newest: 4.1
+        # against 2.3 ms for a word in 8 % of 100,000 letters.
         rowid = _FTS.c.rowid
-        return (sa.select(*columns).select_from(_FTS).join(Case, Case.id == rowid.op(">>")(CASE_SHIFT))
-                .where(_fts_match(sa.bindparam("match_0", type_=sa.String)), scope, *clauses).distinct()
+        return (sa.select(*columns).select_from(_FTS).join(Case, Case.id == rowid)
+                .where(_fts_match(sa.bindparam("match", type_=sa.String)), scope, *clauses)
                 .order_by(rowid.desc() if newest_first else rowid.asc()).limit(sa.bindparam("cap")))
 
     def part(id_range):
