@@ -359,6 +359,16 @@ def test_a_search_returns_the_newest_matches_up_to_its_limit(world, monkeypatch)
     assert not search_cases(world.secretary, "别的").more
 
 
+def test_words_few_letters_hold_return_the_newest_or_oldest_up_to_the_limit(world, monkeypatch):
+    """Words read at once through the index (PostgreSQL: fewer documents than SLICE_FROM) still
+    give the newest matches up to the limit, or with sort="oldest" the oldest."""
+    monkeypatch.setattr(search_services, "MAX_RESULTS", 3)
+    cases = [letter(world, f"第{i}件", "路灯损坏多日") for i in range(6)]
+    newest = search_cases(world.secretary, "损坏多日 路灯", sort="newest")
+    assert [hit.case.id for hit in newest.hits] == [c.id for c in reversed(cases[3:])] and newest.more
+    assert found(world.secretary, "损坏多日 路灯", sort="oldest") == [c.id for c in cases[:3]]
+
+
 def test_a_rare_two_character_word_is_found_in_the_oldest_slice(world, monkeypatch):
     """On PostgreSQL a two-character word is always looked up slice by slice (no count first):
     one the newest slices lack is still found further back, and only where it is."""

@@ -554,20 +554,29 @@ def _found(scope, shape, clauses, newest_first, slices, ranked):
                 .order_by(rowid.desc() if newest_first else rowid.asc()).limit(sa.bindparam("cap")))
 
     def part(id_range):
-        if shape and shape.dialect == "postgresql" and shape.common_longest is not None:
-            # Common words: the documents are walked from the newest (or oldest) on, and only
-            # those holding the words are looked up in cases. Joined, PostgreSQL walked both
-            # tables side by side (21 against 16 ms for 道路 at 1M), or, for a later slice, every
-            # case above it (280 ms): it does not carry the range across the join, nor see that
-            # a merge join must first walk down to the range. A LATERAL subquery with OFFSET 0
-            # (which PostgreSQL may not flatten) is looked up once for each document found.
-            key = documents.c.case_id
+        if shape and shape.dialect == "postgresql":
+            # The documents that may hold the words are taken from the newest (or oldest) on, and
+            # looked up in cases one by one until enough have passed: common words walk the
+            # documents themselves, rare ones the few the GIN index found (_holding_cte), in order.
+            # Joined, PostgreSQL walked both tables side by side (21 against 16 ms for 道路 at
+            # 1M), or, for a later slice, every case above it (280 ms): it does not carry the
+            # range across the join, nor see that a merge join must first walk down to the range;
+            # for rare words it looked up every document found before sorting them. A LATERAL
+            # subquery with OFFSET 0 (which PostgreSQL may not flatten) is looked up once for each
+            # document taken.
+            found = documents
+            if shape.common_longest is None:  # sorted before any is looked up, so the lookups stop at "cap"
+                holding = _holding_cte()
+                order = holding.c.case_id.desc() if newest_first else holding.c.case_id.asc()
+                found = sa.select(holding.c.case_id).order_by(order).offset(0).subquery("held")
+            key = found.c.case_id
             case = (sa.select(*columns).where(Case.id == key, scope, *clauses, *_rechecks(shape))
                     .offset(0).lateral("found_case"))
             # The documents' key, not the case's: the slices' Merge Append needs the parts' order.
             stmt = (sa.select(key.label("id"), *[column for column in case.c if column.name != "id"])
-                    .select_from(documents).join(case, sa.true())
-                    .where(documents.c.terms.op("@@")(_asked())))
+                    .select_from(found).join(case, sa.true()))
+            if found is documents:
+                stmt = stmt.where(documents.c.terms.op("@@")(_asked()))
             walk = key.desc() if newest_first else key.asc()
         else:
             key, walk = Case.id, Case.id.desc() if newest_first else Case.id.asc()
