@@ -10,7 +10,7 @@ from marshmallow import fields, validate
 from djgc_direct.cases.models import (
     AssignmentStatus, CaseStatus, Category, CloseReason, ExtensionStatus, OnBehalfOf, Outcome, Rating, ReplyStatus,
 )
-from djgc_direct.search.services import SORTS
+from djgc_direct.search.services import MAX_RESULTS, SORTS
 
 def _ids(**kwargs):
     return fields.List(fields.Integer(strict=True), **kwargs)
@@ -298,8 +298,8 @@ class SearchHitSchema(CaseSummarySchema):
 
 class SearchPageSchema(CasePageSchema):
     items = fields.List(fields.Nested(SearchHitSchema))
-    more = fields.Boolean(metadata={"description": "more cases match than a search returns (1,000): "
-                                                   "total counts the first 1,000; narrow the query"})
+    more = fields.Boolean(metadata={"description": f"more cases match than a search returns ({MAX_RESULTS}): "
+                                                   f"total counts the first {MAX_RESULTS}; narrow the query"})
 
 
 class SimilarCaseSchema(CaseSummarySchema):
