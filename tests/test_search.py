@@ -225,6 +225,25 @@ def test_search_page_filters_by_role(app, world):
     assert bad.status_code == 200 and "共找到" not in bad.get_data(as_text=True)
 
 
+def test_the_filters_list_the_active_leaders_units_and_delegations_in_order(world):
+    """Read in one statement, each list keeps its own order: leaders by precedence, units and
+    delegations by name; inactive ones are left out."""
+    from djgc_direct.search.services import filter_choices
+    from tests.factories import DelegationFactory, LeaderFactory
+
+    LeaderFactory(name="退出领导", precedence=0, active=False)
+    LeaderFactory(name="新任领导", precedence=0)  # the newest, first in precedence
+    UnitFactory(name="一个撤销的单位", active=False)
+    DelegationFactory(name="城中区代表团")
+    DelegationFactory(name="已撤销代表团", active=False)
+    db.session.commit()
+    choices = filter_choices()
+    assert [name for _id, name in choices["leader_id"]] == ["新任领导", "陈刚", "张建华", "刘海燕"]
+    assert choices["unit_id"] == [(world.finance.id, "市财政局"), (world.park.id, "雒容工业园区管委会")]
+    names = [name for _id, name in choices["delegation_id"]]
+    assert names == sorted(names) and "城中区代表团" in names and "已撤销代表团" not in names
+
+
 def test_the_index_follows_edits(world):
     case = case_in(world, CaseStatus.RETURNED)
     assert found(world.representative, "农民工") == [case.id]

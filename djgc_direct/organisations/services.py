@@ -193,20 +193,29 @@ def handling_units(active_only=True):
 def handling_unit_choices():
     """(id, name) of each active handling unit, by name: the choices of a form, read as bare rows
     (forms list every unit, some pages twice)."""
-    return list(map(tuple, db.session.execute(_unit_choices_statement())))
+    return list(map(tuple, db.session.execute(_unit_choices_statement(Organisation.id, Organisation.name))))
 
 
 @functools.cache
-def _unit_choices_statement():
-    return (sa.select(Organisation.id, Organisation.name)
-            .where(Organisation.is_unit.is_(True), Organisation.active.is_(True)).order_by(Organisation.name))
-
-
-def delegation_choices():
-    """(id, name) of each active delegation, by name (the search form's filter)."""
-    return list(map(tuple, db.session.execute(_delegation_choices_statement())))
+def unit_choices_statement():
+    """SELECT (id, name, position) of each active handling unit, its position by name: a form's
+    choices, read with others in one statement (search.services.filter_choices)."""
+    return _unit_choices_statement(Organisation.id, Organisation.name, _position(Organisation.name))
 
 
 @functools.cache
-def _delegation_choices_statement():
-    return sa.select(Delegation.id, Delegation.name).where(Delegation.active.is_(True)).order_by(Delegation.name)
+def _unit_choices_statement(*columns):
+    return (sa.select(*columns).where(Organisation.is_unit.is_(True), Organisation.active.is_(True))
+            .order_by(Organisation.name))
+
+
+@functools.cache
+def delegation_choices_statement():
+    """SELECT (id, name, position) of each active delegation, its position by name (the search
+    form's filter)."""
+    return (sa.select(Delegation.id, Delegation.name, _position(Delegation.name))
+            .where(Delegation.active.is_(True)).order_by(Delegation.name))
+
+
+def _position(order):
+    return sa.func.row_number().over(order_by=order).label("position")

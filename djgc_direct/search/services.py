@@ -33,6 +33,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from djgc_direct.accounts.models import Role, User
+from djgc_direct.accounts.services import leader_choices_statement
 from djgc_direct.cases.models import (
     Annotation, Assignment, Case, CaseLeader, CaseStatus, Category, Reply, ReplyStatus,
 )
@@ -42,6 +43,7 @@ from djgc_direct.core.errors import ValidationError
 from djgc_direct.core.pagination import Page
 from djgc_direct.deadlines.stages import overdue_clause
 from djgc_direct.extensions import db
+from djgc_direct.organisations.services import delegation_choices_statement, unit_choices_statement
 from djgc_direct.search import bigrams
 from djgc_direct.search.schema import DOCUMENTS_TABLE, FTS_TABLE, documents
 
@@ -395,6 +397,30 @@ def _other_texts_statement(public_only):
 
 
 # ---- the search -------------------------------------------------------------------------------
+
+def filter_choices():
+    """{form field: [(id, name)]}: the choices of the search's leader, unit and delegation
+    filters, each in its own order, read in one statement (three were ~2 ms of round trips on
+    PostgreSQL)."""
+    choices = {field: [] for field in FILTER_CHOICES}
+    for field, choice_id, name in db.session.execute(_filter_choices_statement()):
+        choices[field].append((choice_id, name))
+    return choices
+
+
+FILTER_CHOICES = {"leader_id": leader_choices_statement, "unit_id": unit_choices_statement,
+                  "delegation_id": delegation_choices_statement}
+
+
+@functools.cache
+def _filter_choices_statement():
+    parts = []
+    for field, statement in FILTER_CHOICES.items():
+        rows = statement().subquery()
+        parts.append(sa.select(sa.literal(field, sa.String).label("field"), rows.c.id, rows.c.name, rows.c.position))
+    union = sa.union_all(*parts).subquery()
+    return sa.select(union.c.field, union.c.id, union.c.name).order_by(union.c.field, union.c.position)
+
 
 @dataclass
 class Hit:

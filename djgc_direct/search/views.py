@@ -4,13 +4,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from djgc_direct.accounts.models import Role
-from djgc_direct.accounts.services import leader_choices
 from djgc_direct.cases.models import CaseStatus, Category
 from djgc_direct.core.access import roles_required
 from djgc_direct.core.errors import ValidationError
-from djgc_direct.organisations.services import delegation_choices, handling_unit_choices
 from djgc_direct.search.forms import SearchForm
-from djgc_direct.search.services import SNIPPET_SOURCES, search_cases
+from djgc_direct.search.services import SNIPPET_SOURCES, filter_choices, search_cases
 
 bp = Blueprint("search", __name__)
 
@@ -27,9 +25,8 @@ def _form():
         for name in ("leader_id", "unit_id", "delegation_id", "overdue"):
             delattr(form, name)
     else:
-        form.leader_id.choices = everything + leader_choices()
-        form.unit_id.choices = everything + handling_unit_choices()
-        form.delegation_id.choices = everything + delegation_choices()
+        for name, choices in filter_choices().items():
+            form[name].choices = everything + choices
     return form
 
 
