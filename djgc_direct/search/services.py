@@ -193,7 +193,7 @@ class Words:
     def of(cls, terms, public_only, sqlite, common=False, asked=None):
         """PostgreSQL: `asked`, the tsquery (text) the index is asked (by default every bigram of
         every word); `common`: many documents hold the words, and the index is asked for the rarest
-        bigram of the longest word only, every other word rechecked (text_clause)."""
+        bigram of the longest word only, every other word rechecked (_rechecks)."""
         longest = max(range(len(terms)), key=lambda i: len(terms[i])) if terms else None
         kinds = tuple((_has_digit(term), _exact(term), _cased(term)) for term in terms)
         params = {f"like_{i}": _like_pattern(term) for i, term in enumerate(terms)}
@@ -209,19 +209,6 @@ class Words:
             params["words"] = term_query(terms[longest], rarest_only=True) if common else asked or _words_query(terms)
         shape = Shape("sqlite" if sqlite else "postgresql", public_only, kinds, longest if common else None)
         return cls(shape if terms else None, params)
-
-
-@functools.lru_cache(maxsize=256)
-def text_clause(shape):
-    """A WHERE clause: the case holds every word of a Words of `shape`, in text the user may read;
-    the words are bind parameters (Words.params). A letter merged into a case is handled as part
-    of it, so its words find that case too (except for representatives, who may not read the other
-    representative's letter). On PostgreSQL, for words taken for rare; common words walk the
-    documents instead (_found)."""
-    dialect, public_only, kinds, _common = shape
-    if dialect == "sqlite":
-        return _sqlite_text_clause(kinds, public_only)
-    return sa.and_(Case.id.in_(sa.select(_holding_cte().c.case_id)), *_rechecks(shape))
 
 
 @functools.lru_cache(maxsize=256)
@@ -283,11 +270,17 @@ def _contains(i, digit, cased, public_only, dialect):
     return sa.or_(*places)
 
 
-def _sqlite_text_clause(kinds, public_only):
-    """The cases holding every word: one FTS5 query of the words without a digit ("match"; a case
-    is a row, so `w1 AND w2` finds the words in any of its texts); a word with a digit in the
-    index or in the case number, which no index holds (0173 finds 直通〔2026〕0173号). The index
-    holds every text of a case, so a representative's matches are rechecked in what they may read."""
+@functools.lru_cache(maxsize=256)
+def text_clause(shape):
+    """SQLite: a WHERE clause, the case holds every word of a Words of `shape` in text the user may
+    read (the words are bind parameters, Words.params): one FTS5 query of the words without a digit
+    ("match"; a case is a row, so `w1 AND w2` finds the words in any of its texts); a word with a
+    digit in the index or in the case number, which no index holds (0173 finds 直通〔2026〕0173号).
+    A letter merged into a case is part of its row, so its words find that case too. The index
+    holds every text of a case, so a representative's matches are rechecked in what they may read
+    (not the other representative's merged letter). PostgreSQL's statements walk the documents
+    instead (_found)."""
+    _dialect, public_only, kinds, _common = shape
     clauses = []
     if not all(digit for digit, _exact, _cased in kinds):
         clauses.append(Case.id.in_(_fts_cases(sa.bindparam("match", type_=sa.String))))
