@@ -44,7 +44,7 @@ from djgc_direct.search.similar import keep_similar_letters
 from djgc_direct.assessments.models import RubricVersion
 from djgc_direct.cases.models import Case, CaseStatus
 from djgc_direct.core.clock import clock_set_to
-from djgc_direct.core.maintenance import refresh_statistics
+from djgc_direct.core.maintenance import daily_upkeep
 from djgc_direct.deadlines import reminders
 from djgc_direct.documents import reports
 from djgc_direct.documents.gbt9704 import document_bytes
@@ -315,7 +315,7 @@ def run_size(size, requests, reuse, generate_only=False):
             if dialect == "postgresql":
                 vacuumed()
             else:
-                refresh_statistics()  # as the scheduler's nightly job does (core/maintenance.py)
+                daily_upkeep()  # as the scheduler's nightly job does (core/maintenance.py)
             db.session.commit()
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         if generate_only:

@@ -4,7 +4,7 @@ import click
 from djgc_direct.accounts.cli import user
 from djgc_direct.assessments.cli import assess_command, rubric
 from djgc_direct.core.cli import command_transaction
-from djgc_direct.core.maintenance import refresh_statistics
+from djgc_direct.core.maintenance import daily_upkeep
 from djgc_direct.deadlines.cli import calendar, sweep_command
 from djgc_direct.demo.cli import seed_demo
 from djgc_direct.documents.cli import assessment_report, bulletin, pack, slip
@@ -38,7 +38,8 @@ djgc.add_command(similar_letters_command)
 
 @djgc.command("analyze")
 def analyze_command():
-    """Refresh the database's planner statistics (the scheduler does it daily at 03:30)."""
+    """Refresh the database's planner statistics and merge SQLite's search index (the scheduler
+    does it daily at 03:30)."""
     with command_transaction():
-        refresh_statistics()
-    click.echo("planner statistics refreshed")
+        daily_upkeep()
+    click.echo("planner statistics refreshed, search index merged")

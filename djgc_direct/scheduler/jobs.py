@@ -3,7 +3,7 @@ context with the real clock, and commits once (the outbox delivery commits per m
 import logging
 
 from djgc_direct.assessments.services import scheduled_runs
-from djgc_direct.core.maintenance import refresh_statistics
+from djgc_direct.core.maintenance import daily_upkeep
 from djgc_direct.deadlines import reminders
 from djgc_direct.extensions import db
 from djgc_direct.notifications.outbox import deliver_outbox
@@ -38,9 +38,9 @@ def monthly_assessment():
 
 
 def analyze_database():
-    refresh_statistics()
+    daily_upkeep()
     db.session.commit()
-    log.info("planner statistics refreshed")
+    log.info("planner statistics refreshed, search index merged")
 
 
 # (job id, function, APScheduler trigger arguments); cron times are Asia/Shanghai.
