@@ -113,9 +113,9 @@ def run(clients, letters, workers):
             seqs = sorted(db.session.scalars(sa.select(Case.number_seq).where(Case.number_seq.is_not(None))))
             dialect = db.engine.dialect.name
             db.engine.dispose()
-    errors = [status for status, _ in submitted + registered if status not in (200, 201)]
+    errors = [(status, body) for status, body in submitted + registered if status not in (200, 201)]
     return {"name": "50 clients through gunicorn", "database": dialect, "clients": clients, "workers": workers,
-            "letters_sent": letters, "letters_stored": stored, "errors": len(errors),
+            "letters_sent": letters, "letters_stored": stored, "errors": len(errors), "first_errors": errors[:3],
             "numbers_unique_and_gapless": seqs == list(range(1, len(ids) + 1)),
             "submit_seconds": round(submit_seconds, 2), "submit_per_second": round(letters / submit_seconds, 1),
             "register_seconds": round(register_seconds, 2),

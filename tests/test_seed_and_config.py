@@ -115,14 +115,14 @@ def test_sqlite_connections_are_set_up_for_concurrent_reads_and_writes(app):
     (writers queue instead of failing), foreign keys, and memory-mapped reads."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's connection settings")
-    from djgc_direct import SQLITE_MMAP_BYTES
+    from djgc_direct import SQLITE_BUSY_TIMEOUT_MS, SQLITE_MMAP_BYTES
 
     with db.engine.connect() as connection:
         def setting(name):
             return connection.exec_driver_sql(f"PRAGMA {name}").scalar()
 
         assert setting("journal_mode") == "wal"
-        assert setting("busy_timeout") == 10000
+        assert setting("busy_timeout") == SQLITE_BUSY_TIMEOUT_MS
         assert setting("foreign_keys") == 1
         assert setting("synchronous") == 1  # NORMAL
         assert setting("mmap_size") == SQLITE_MMAP_BYTES
