@@ -391,6 +391,11 @@ def _other_texts_statement(public_only):
 
 # ---- the search -------------------------------------------------------------------------------
 
+# The search form's filters whose choices come from the database: their statements of (id, name, position).
+FILTER_CHOICES = {"leader_id": leader_choices_statement, "unit_id": unit_choices_statement,
+                  "delegation_id": delegation_choices_statement}
+
+
 def filter_choices():
     """{form field: [(id, name)]}: the choices of the search's leader, unit and delegation
     filters, each in its own order, read in one statement (three were ~2 ms of round trips on
@@ -399,10 +404,6 @@ def filter_choices():
     for field, choice_id, name in db.session.execute(_filter_choices_statement()):
         choices[field].append((choice_id, name))
     return choices
-
-
-FILTER_CHOICES = {"leader_id": leader_choices_statement, "unit_id": unit_choices_statement,
-                  "delegation_id": delegation_choices_statement}
 
 
 @functools.cache
